@@ -1,0 +1,2 @@
+DROP TABLE event_categories;
+DROP FUNCTION event_categories_prevent_cycle();

@@ -1,0 +1,2 @@
+DROP TABLE event_tag_assignments;
+DROP FUNCTION event_tags_count_usage();

@@ -1,0 +1,319 @@
+//! The command line: what `passa` accepts (clap definitions, which double as `--help`) and
+//! how each command's result is printed.
+//!
+//! Results go to stdout; logs and errors go to stderr (the binary prints errors).
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{DbConfig, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_DATABASE_URL};
+use crate::db::migrations::{self, format_version, RevertTarget, Step};
+use crate::db::{self, CreateOutcome};
+use crate::error::Result;
+
+/// Prints one line of results on stdout. Write errors are ignored on purpose: when stdout is
+/// closed early (`passa db migrate | head -n 3`) the command must still finish its work, and
+/// `println!` would panic half-way instead.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// The Passa chain layer's command-line tool.
+#[derive(Debug, Parser)]
+#[command(
+    name = "passa",
+    version,
+    about = "Passa chain layer: manage the PostgreSQL database that mirrors the Passa contracts",
+    long_about = "Passa chain layer: manage the PostgreSQL database that mirrors the Passa \
+                  contracts on Stellar.\n\n\
+                  Quick start on a new machine: `scripts/setup.sh` (installs and starts \
+                  PostgreSQL, creates the `passa` role and database, builds, migrates). By hand:\n\
+                  \n    passa db create && passa db migrate && passa db seed\n\n\
+                  Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) to see more."
+)]
+pub struct Cli {
+    /// Where the database is.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// PostgreSQL connection flags, accepted before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// PostgreSQL connection URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    /// The password is never printed (errors show it as ****).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        default_value = DEFAULT_DATABASE_URL,
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Seconds to wait for PostgreSQL to accept a connection before giving up.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = DEFAULT_CONNECT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        global = true
+    )]
+    pub connect_timeout: u64,
+}
+
+impl DbArgs {
+    /// The connection settings these flags describe.
+    pub fn config(&self) -> DbConfig {
+        DbConfig {
+            database_url: self.database_url.clone(),
+            connect_timeout: Duration::from_secs(self.connect_timeout),
+        }
+    }
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, migrate, inspect, revert and seed the PostgreSQL database.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `passa db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the database named in the URL, if it does not exist yet.
+    ///
+    /// Connects to the server's `postgres` database to do it, so the user needs the CREATEDB
+    /// right. Does nothing when the database exists.
+    Create,
+
+    /// Apply every pending migration, oldest first, and print each one applied.
+    ///
+    /// The migrations (migrations/*.up.sql) are compiled into this binary. Each runs in its
+    /// own transaction: on failure the failing one is rolled back and the earlier ones stay.
+    /// Refuses to run if an applied migration was edited since (checksum mismatch).
+    Migrate,
+
+    /// Show every migration, applied or pending, and when it was applied.
+    ///
+    /// Columns: version, description, state (applied / pending), applied at (UTC), and a note
+    /// flagging applied migrations whose .up.sql changed since (CHECKSUM MISMATCH) or that this
+    /// binary does not know (MISSING). Read-only; exits 0 whatever the state.
+    Status,
+
+    /// Revert applied migrations (run their .down.sql), newest first.
+    ///
+    /// Without flags, reverts only the most recently applied migration; --all reverts every
+    /// one, --to VERSION stops above VERSION. Prints each migration reverted. Reverting drops
+    /// tables and the data in them.
+    Revert(RevertArgs),
+
+    /// Load the reference seed data in one transaction.
+    ///
+    /// The script is offchain/passa/src/db/seed.sql, compiled into this binary. Needs every
+    /// migration applied. Safe to run twice: it only adds what is missing.
+    Seed,
+}
+
+/// How far `passa db revert` goes.
+#[derive(Debug, Clone, Args)]
+pub struct RevertArgs {
+    /// Revert every applied migration, leaving an empty schema.
+    #[arg(long, conflicts_with = "to")]
+    pub all: bool,
+
+    /// Revert every migration newer than VERSION; VERSION itself stays applied
+    /// (e.g. `--to 0019` or `--to 19`; `--to 0` is `--all`).
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<i64>,
+}
+
+impl RevertArgs {
+    /// The target these flags describe.
+    pub fn target(&self) -> RevertTarget {
+        match (self.all, self.to) {
+            (true, _) => RevertTarget::All,
+            (false, Some(version)) => RevertTarget::To(version),
+            (false, None) => RevertTarget::Latest,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = cli.db.config();
+    match cli.command {
+        Command::Db(command) => run_db(&config, command).await,
+    }
+}
+
+async fn run_db(config: &DbConfig, command: DbCommand) -> Result<()> {
+    if let DbCommand::Create = command {
+        match db::create_database(config).await? {
+            CreateOutcome::Created(name) => out!("created database \"{name}\""),
+            CreateOutcome::AlreadyExists(name) => {
+                out!("database \"{name}\" already exists")
+            }
+        }
+        return Ok(());
+    }
+
+    let mut conn = db::connect(config).await?;
+    let result = match command {
+        DbCommand::Create => Ok(()), // handled above
+        DbCommand::Migrate => {
+            let known = migrations::known().count();
+            migrations::migrate(&mut conn, |step| print_step("applied", step))
+                .await
+                .map(|steps| {
+                    if steps.is_empty() {
+                        out!("database is up to date ({known} migrations applied)");
+                    } else {
+                        out!("{} migration(s) applied", steps.len());
+                    }
+                })
+        }
+        DbCommand::Status => migrations::status(&mut conn)
+            .await
+            .map(|report| out!("{}", render_status(&report).trim_end())),
+        DbCommand::Revert(args) => migrations::revert(&mut conn, args.target(), |step| {
+            print_step("reverted", step)
+        })
+        .await
+        .map(|steps| {
+            if steps.is_empty() {
+                out!("nothing to revert");
+            } else {
+                out!("{} migration(s) reverted", steps.len());
+            }
+        }),
+        DbCommand::Seed => db::seed::seed(&mut conn)
+            .await
+            .map(|()| out!("seed data loaded")),
+    };
+    db::close(conn).await;
+    result
+}
+
+fn print_step(verb: &str, step: &Step) {
+    out!(
+        "{verb} {} {} ({} ms)",
+        format_version(step.version),
+        step.description,
+        step.elapsed.as_millis()
+    );
+}
+
+/// The `passa db status` table: one line per migration, then a summary line.
+pub fn render_status(report: &migrations::StatusReport) -> String {
+    use std::fmt::Write as _;
+
+    let description_width = report
+        .migrations
+        .iter()
+        .map(|m| m.description.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("DESCRIPTION".len());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<8} {:<dw$} {:<8} {:<23} NOTE",
+        "VERSION",
+        "DESCRIPTION",
+        "STATE",
+        "APPLIED AT",
+        dw = description_width
+    );
+    for m in &report.migrations {
+        let applied_at = m
+            .applied_at
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| "-".to_owned());
+        let line = format!(
+            "{:<8} {:<dw$} {:<8} {:<23} {}",
+            format_version(m.version),
+            m.description,
+            m.state.as_str(),
+            applied_at,
+            m.problems().join("; "),
+            dw = description_width
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = write!(
+        out,
+        "{} migrations: {} applied, {} pending",
+        report.migrations.len(),
+        report.applied(),
+        report.pending()
+    );
+    let problems = report.with_problems();
+    if problems > 0 {
+        let _ = write!(out, ", {problems} with problems (see NOTE)");
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn revert_defaults_to_the_latest_migration_only() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(args).map(|cli| match cli.command {
+                Command::Db(DbCommand::Revert(r)) => Some(r.target()),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            parse(&["passa", "db", "revert"]).ok().flatten(),
+            Some(RevertTarget::Latest)
+        );
+        assert_eq!(
+            parse(&["passa", "db", "revert", "--all"]).ok().flatten(),
+            Some(RevertTarget::All)
+        );
+        assert_eq!(
+            parse(&["passa", "db", "revert", "--to", "0019"])
+                .ok()
+                .flatten(),
+            Some(RevertTarget::To(19))
+        );
+        assert!(parse(&["passa", "db", "revert", "--all", "--to", "3"]).is_err());
+    }
+
+    #[test]
+    fn database_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "passa",
+            "db",
+            "status",
+            "--database-url",
+            "postgres://x@h/d",
+            "--connect-timeout",
+            "2",
+        ]);
+        let db = cli.map(|c| (c.db.database_url, c.db.connect_timeout)).ok();
+        assert_eq!(db, Some(("postgres://x@h/d".to_owned(), 2)));
+        assert!(Cli::try_parse_from(["passa", "db", "status", "--connect-timeout", "0"]).is_err());
+    }
+}

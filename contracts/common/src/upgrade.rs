@@ -1,0 +1,31 @@
+//! Code upgrade by the admin. The new code keeps the contract's address and storage; a
+//! migration, if one is needed, is the new code's business.
+
+use soroban_sdk::{BytesN, ContractExecutable, Env};
+
+use crate::admin::require_admin;
+use crate::events::Upgraded;
+use crate::CommonError;
+
+/// Replaces the contract's wasm with the uploaded code `wasm_hash`; admin only.
+///
+/// # Arguments
+/// * `wasm_hash` - hash of wasm already uploaded to the network.
+///
+/// # Errors
+/// * [`CommonError::NotInitialized`] - no admin is stored.
+/// * host `Error(Auth, …)` - the admin did not authorize the call.
+/// * host `Error(Storage, …)` - no code with that hash was uploaded.
+///
+/// # Events
+/// * [`Upgraded`] `{ wasm_hash }`.
+pub fn upgrade(env: &Env, wasm_hash: &BytesN<32>) -> Result<(), CommonError> {
+    require_admin(env)?;
+    Upgraded {
+        wasm_hash: wasm_hash.clone(),
+    }
+    .publish(env);
+    env.deployer()
+        .update_current_contract(ContractExecutable::Wasm(wasm_hash.clone()));
+    Ok(())
+}

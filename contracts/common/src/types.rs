@@ -63,4 +63,7 @@ pub struct AttributionTotals {
     pub fixed_total: i128,
     /// Σ approved `Percentage` basis points (≤ 10 000).
     pub percentage_bps: u32,
+    /// Number of approved contributions (every share kind): the payees revenue waits for
+    /// before the organizer's final claim sweeps the rounding dust.
+    pub contributors: u32,
 }

@@ -178,7 +178,7 @@ fi
 if can_login; then
   note "role \"$PG_USER\" can log in"
 elif [ "$PG_LOCAL" = 1 ]; then
-  note "creating role \"$PG_USER\" (LOGIN CREATEDB)"
+  note "setting up role \"$PG_USER\" (LOGIN CREATEDB, password from DATABASE_URL)"
   # psql quotes the values (:'user' as a literal, %I/%L in format()), and \gexec runs the
   # statement the SELECT produced. A superuser's password is never touched (NULL is skipped).
   role_sql=$(

@@ -45,6 +45,8 @@ CREATE INDEX idx_attribution_event_id ON attribution (event_id);
 CREATE INDEX idx_attribution_user_id ON attribution (user_id);
 CREATE INDEX idx_attribution_contribution_type ON attribution (contribution_type);
 CREATE INDEX idx_attribution_status ON attribution (status);
+CREATE INDEX idx_attribution_proposed_by ON attribution (proposed_by);
+CREATE INDEX idx_attribution_approved_by ON attribution (approved_by);
 
 CREATE TRIGGER trg_attribution_updated_at BEFORE UPDATE ON attribution
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

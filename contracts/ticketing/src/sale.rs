@@ -1,0 +1,259 @@
+//! Primary sale and referral commissions.
+//!
+//! `purchase` touches, besides the instance: the event (read), its tier (read + write: sold
+//! count and money totals), the buyer's bought-count for the tier (read + write, skipped when
+//! the per-wallet limit cannot bind), the buyer's balance (read + write) and one new entry per
+//! ticket; with a referrer that has a rate, also the rate (read) and the referrer's commission
+//! (read + write). Its only cross-contract call is the SEP-41 payment.
+
+use passa_common::{EventId, EventStatus};
+use soroban_sdk::{token, Address, Env, Vec};
+
+use crate::errors::TicketingError;
+use crate::events::{Mint, Purchased, ReferralRateSet};
+use crate::math::{add, bps_of};
+use crate::storage::{self, DataKey, MAX_PER_PURCHASE};
+use crate::types::{EventRecord, Ticket, TicketStatus, Tier};
+
+/// Fails unless the event sells now.
+///
+/// # Errors
+/// * [`TicketingError::EventCancelled`], [`TicketingError::EventEnded`],
+///   [`TicketingError::SalesClosed`]
+fn ensure_on_sale(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
+    let now = env.ledger().timestamp();
+    match event.status_at(now) {
+        EventStatus::Cancelled => return Err(TicketingError::EventCancelled),
+        EventStatus::Completed => return Err(TicketingError::EventEnded),
+        _ => {}
+    }
+    if now < event.sales_start || now >= event.sales_end {
+        return Err(TicketingError::SalesClosed);
+    }
+    Ok(())
+}
+
+/// Adds `quantity` to the tier's sold count, within supply.
+///
+/// # Errors
+/// * [`TicketingError::SoldOut`]
+fn take_supply(tier: &mut Tier, quantity: u32) -> Result<(), TicketingError> {
+    match tier.sold.checked_add(quantity) {
+        Some(sold) if sold <= tier.supply => {
+            tier.sold = sold;
+            Ok(())
+        }
+        _ => Err(TicketingError::SoldOut),
+    }
+}
+
+/// Counts `quantity` more tickets bought by `buyer` in the tier, within its per-wallet limit.
+/// A limit at or above the supply cannot bind, so nothing is stored for it.
+///
+/// # Errors
+/// * [`TicketingError::WalletLimitExceeded`]
+fn count_wallet(
+    env: &Env,
+    event_id: &EventId,
+    tier_index: u32,
+    tier: &Tier,
+    buyer: &Address,
+    quantity: u32,
+) -> Result<(), TicketingError> {
+    if tier.max_per_wallet >= tier.supply {
+        return Ok(());
+    }
+    let key = DataKey::Bought(event_id.clone(), tier_index, buyer.clone());
+    let bought: u32 = storage::peek(env, &key).unwrap_or(0);
+    match bought.checked_add(quantity) {
+        Some(total) if total <= tier.max_per_wallet => {
+            storage::save(env, &key, &total);
+            Ok(())
+        }
+        _ => Err(TicketingError::WalletLimitExceeded),
+    }
+}
+
+/// Credits the referrer's commission for a purchase; returns the commission per ticket and for
+/// the whole purchase (zeros when there is no referrer or it has no rate). Commission is
+/// floored per ticket, so a refund reverses exactly what its ticket earned.
+///
+/// # Errors
+/// * [`TicketingError::SelfReferral`], [`TicketingError::Overflow`]
+fn credit_referrer(
+    env: &Env,
+    event_id: &EventId,
+    tier: &mut Tier,
+    buyer: &Address,
+    referrer: &Option<Address>,
+    quantity: u32,
+) -> Result<(i128, i128), TicketingError> {
+    let Some(referrer) = referrer else {
+        return Ok((0, 0));
+    };
+    if referrer == buyer {
+        return Err(TicketingError::SelfReferral);
+    }
+    let rate_key = DataKey::ReferralRate(event_id.clone(), referrer.clone());
+    let bps: u32 = storage::load(env, &rate_key).unwrap_or(0);
+    let per_ticket = bps_of(tier.price, bps)?;
+    if per_ticket == 0 {
+        return Ok((0, 0));
+    }
+    let total = per_ticket
+        .checked_mul(quantity as i128)
+        .ok_or(TicketingError::Overflow)?;
+    let key = DataKey::Commission(event_id.clone(), referrer.clone());
+    let owed: i128 = storage::peek(env, &key).unwrap_or(0);
+    storage::save(env, &key, &add(owed, total)?);
+    tier.commissions = add(tier.commissions, total)?;
+    Ok((per_ticket, total))
+}
+
+/// Mints `quantity` tickets to `buyer`; returns their ids.
+///
+/// # Errors
+/// * [`TicketingError::TokenIdsExhausted`], [`TicketingError::Overflow`]
+fn mint(
+    env: &Env,
+    buyer: &Address,
+    template: &Ticket,
+    quantity: u32,
+) -> Result<Vec<u32>, TicketingError> {
+    let first = storage::next_token_id(env);
+    let next = first
+        .checked_add(quantity)
+        .ok_or(TicketingError::TokenIdsExhausted)?;
+    let mut ids = Vec::new(env);
+    for token_id in first..next {
+        storage::save_ticket(env, token_id, template);
+        Mint {
+            to: buyer.clone(),
+            token_id,
+        }
+        .publish(env);
+        ids.push_back(token_id);
+    }
+    storage::set_next_token_id(env, next);
+    storage::add_balance(env, buyer, quantity)?;
+    Ok(ids)
+}
+
+/// Sells `quantity` tickets of tier `tier_index` to `buyer` (the caller checked pause and the
+/// buyer's auth); returns the minted token ids.
+///
+/// # Errors
+/// * [`TicketingError::InvalidQuantity`], [`TicketingError::EventNotFound`],
+///   [`TicketingError::TierNotFound`], [`TicketingError::EventCancelled`],
+///   [`TicketingError::EventEnded`], [`TicketingError::SalesClosed`],
+///   [`TicketingError::SoldOut`], [`TicketingError::WalletLimitExceeded`],
+///   [`TicketingError::SelfReferral`], [`TicketingError::Overflow`]
+pub fn purchase(
+    env: &Env,
+    buyer: &Address,
+    event_id: &EventId,
+    tier_index: u32,
+    quantity: u32,
+    referrer: &Option<Address>,
+) -> Result<Vec<u32>, TicketingError> {
+    if quantity == 0 || quantity > MAX_PER_PURCHASE {
+        return Err(TicketingError::InvalidQuantity);
+    }
+    let event = storage::load_event(env, event_id)?;
+    ensure_on_sale(env, &event)?;
+    let mut tier = storage::peek_tier(env, event_id, tier_index)?;
+    take_supply(&mut tier, quantity)?;
+    count_wallet(env, event_id, tier_index, &tier, buyer, quantity)?;
+    let amount = tier
+        .price
+        .checked_mul(quantity as i128)
+        .ok_or(TicketingError::Overflow)?;
+    tier.gross_sales = add(tier.gross_sales, amount)?;
+    let (commission, commission_total) =
+        credit_referrer(env, event_id, &mut tier, buyer, referrer, quantity)?;
+    storage::save_tier(env, event_id, tier_index, &tier);
+
+    let template = Ticket {
+        owner: buyer.clone(),
+        event_id: event_id.clone(),
+        tier: tier_index,
+        face: tier.price,
+        status: TicketStatus::Purchased,
+        nonce: 0,
+        referrer: if commission > 0 {
+            referrer.clone()
+        } else {
+            None
+        },
+        commission,
+    };
+    let ids = mint(env, buyer, &template, quantity)?;
+    if amount > 0 {
+        token::TokenClient::new(env, &event.payment_token).transfer(
+            buyer,
+            storage::revenue(env),
+            &amount,
+        );
+    }
+    Purchased {
+        event_id: event_id.clone(),
+        buyer: buyer.clone(),
+        tier: tier_index,
+        quantity,
+        first_token_id: ids.first_unchecked(),
+        price: tier.price,
+        amount,
+        referrer: referrer.clone(),
+        commission: commission_total,
+    }
+    .publish(env);
+    Ok(ids)
+}
+
+/// Sets (or, with 0, removes) a referrer's commission rate for an event (the caller checked
+/// the attribution contract's auth).
+///
+/// # Errors
+/// * [`TicketingError::InvalidBps`], [`TicketingError::EventNotFound`]
+pub fn set_referral_rate(
+    env: &Env,
+    event_id: &EventId,
+    referrer: &Address,
+    bps: u32,
+) -> Result<(), TicketingError> {
+    if bps > passa_common::BPS_DENOMINATOR {
+        return Err(TicketingError::InvalidBps);
+    }
+    storage::load_event(env, event_id)?;
+    let key = DataKey::ReferralRate(event_id.clone(), referrer.clone());
+    if bps == 0 {
+        storage::drop_entry(env, &key);
+    } else {
+        storage::save(env, &key, &bps);
+    }
+    ReferralRateSet {
+        event_id: event_id.clone(),
+        referrer: referrer.clone(),
+        bps,
+    }
+    .publish(env);
+    Ok(())
+}
+
+/// Commission owed to `referrer` for the event (net of refunded tickets).
+pub fn referral_commission(env: &Env, event_id: &EventId, referrer: &Address) -> i128 {
+    storage::load(
+        env,
+        &DataKey::Commission(event_id.clone(), referrer.clone()),
+    )
+    .unwrap_or(0)
+}
+
+/// The referrer's commission rate for the event, bps (0: none).
+pub fn referral_rate(env: &Env, event_id: &EventId, referrer: &Address) -> u32 {
+    storage::load(
+        env,
+        &DataKey::ReferralRate(event_id.clone(), referrer.clone()),
+    )
+    .unwrap_or(0)
+}

@@ -1,0 +1,227 @@
+//! Storage layout of the ticketing contract, and TTL handling.
+//!
+//! | key | storage | value | written by |
+//! |-----|---------|-------|------------|
+//! | `Revenue`, `Attribution`, `Name`, `Symbol` | instance | wiring and metadata | constructor |
+//! | `NextTokenId` | instance | `u32` | purchase |
+//! | `Organizer(addr)` | persistent | `bool` | verify / revoke |
+//! | `Event(id)` | persistent | [`EventRecord`] | create, postpone, cancel |
+//! | `Tier(id, tier)` | persistent | [`Tier`] (config, sold, money totals) | create, purchase, resale, refund |
+//! | `Bought(id, tier, wallet)` | persistent | `u32` tickets bought | purchase |
+//! | `Balance(addr)` | persistent | `u32` tickets held | every move |
+//! | `Ticket(token)` | persistent | [`Ticket`] | purchase, moves, check-in, refund |
+//! | `ReferralRate(id, referrer)` | persistent | `u32` bps | attribution |
+//! | `Commission(id, referrer)` | persistent | `i128` owed | purchase, refund |
+//! | `GateOperator(id, operator)` | persistent | `bool` | organizer |
+//! | `Approval(token)` | temporary | [`Approval`] | approve |
+//! | `ApprovalForAll(owner, operator)` | temporary | `u32` live until ledger | approve_for_all |
+//! | `Listing(token)` | temporary | [`Listing`] | list |
+//!
+//! Persistent entries are extended (shared policy of [`passa_common::ttl`]) whenever they are
+//! read or written; the instance on every call. Approvals and listings carry their own expiry
+//! ledger and their TTL is set once, to that ledger, when written: reading them never prolongs
+//! them.
+
+use passa_common::ttl::{extend_persistent, PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
+use passa_common::EventId;
+use soroban_sdk::{contracttype, Address, Env, IntoVal, String, TryFromVal, Val};
+
+use crate::errors::TicketingError;
+use crate::types::{EventRecord, Ticket, Tier};
+
+/// Most tiers per event (bounds `create_event` and `event_ledger`).
+pub const MAX_TIERS: u32 = 16;
+/// Most tickets per purchase (bounds the mint loop).
+pub const MAX_PER_PURCHASE: u32 = 10;
+/// Longest metadata URI, bytes.
+pub const MAX_URI_LEN: u32 = 256;
+/// How long refunds stay open after a cancellation, seconds (30 days).
+pub const REFUND_WINDOW_SECS: u64 = 30 * 24 * 3600;
+/// How long a listing lives, ledgers (7 days at 5 s).
+pub const LISTING_LEDGERS: u32 = 7 * passa_common::ttl::DAY_IN_LEDGERS;
+/// The first token id.
+pub const FIRST_TOKEN_ID: u32 = 1;
+
+/// Storage keys of the ticketing contract. The variant names differ from
+/// [`passa_common::CommonKey`]'s (`Admin`, `PendingAdmin`, `Paused`), which share the instance.
+#[contracttype]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum DataKey {
+    Revenue,
+    Attribution,
+    Name,
+    Symbol,
+    NextTokenId,
+    Organizer(Address),
+    Event(EventId),
+    Tier(EventId, u32),
+    Bought(EventId, u32, Address),
+    Balance(Address),
+    Ticket(u32),
+    ReferralRate(EventId, Address),
+    Commission(EventId, Address),
+    GateOperator(EventId, Address),
+    Approval(u32),
+    ApprovalForAll(Address, Address),
+    Listing(u32),
+}
+
+// ---------------------------------------------------------------- generic persistent helpers
+
+/// Reads a persistent entry without extending it (use when the caller writes it back).
+pub fn peek<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
+    env.storage().persistent().get(key)
+}
+
+/// Reads a persistent entry and extends its TTL when it exists.
+pub fn load<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
+    let value = peek(env, key);
+    if value.is_some() {
+        extend_persistent(env, key);
+    }
+    value
+}
+
+/// Writes a persistent entry and extends its TTL.
+pub fn save<V: IntoVal<Env, Val>>(env: &Env, key: &DataKey, value: &V) {
+    env.storage().persistent().set(key, value);
+    env.storage()
+        .persistent()
+        .extend_ttl(key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
+}
+
+/// Removes a persistent entry.
+pub fn drop_entry(env: &Env, key: &DataKey) {
+    env.storage().persistent().remove(key);
+}
+
+// ---------------------------------------------------------------- instance
+
+/// Address of the revenue contract (escrow).
+pub fn revenue(env: &Env) -> Address {
+    instance_get(env, &DataKey::Revenue)
+}
+
+/// Address of the attribution contract.
+pub fn attribution(env: &Env) -> Address {
+    instance_get(env, &DataKey::Attribution)
+}
+
+/// Collection name (SEP-50).
+pub fn name(env: &Env) -> String {
+    instance_get(env, &DataKey::Name)
+}
+
+/// Collection symbol (SEP-50).
+pub fn symbol(env: &Env) -> String {
+    instance_get(env, &DataKey::Symbol)
+}
+
+/// The id the next minted ticket gets.
+pub fn next_token_id(env: &Env) -> u32 {
+    env.storage()
+        .instance()
+        .get(&DataKey::NextTokenId)
+        .unwrap_or(FIRST_TOKEN_ID)
+}
+
+/// Stores the id the next minted ticket gets.
+pub fn set_next_token_id(env: &Env, id: u32) {
+    env.storage().instance().set(&DataKey::NextTokenId, &id);
+}
+
+fn instance_get<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> V {
+    // Written by the constructor, so always present.
+    env.storage()
+        .instance()
+        .get(key)
+        .unwrap_or_else(|| soroban_sdk::panic_with_error!(env, TicketingError::NotInitialized))
+}
+
+// ---------------------------------------------------------------- typed accessors
+
+/// Loads an event (extending it).
+///
+/// # Errors
+/// * [`TicketingError::EventNotFound`]
+pub fn load_event(env: &Env, event_id: &EventId) -> Result<EventRecord, TicketingError> {
+    load(env, &DataKey::Event(event_id.clone())).ok_or(TicketingError::EventNotFound)
+}
+
+/// Writes an event.
+pub fn save_event(env: &Env, event_id: &EventId, event: &EventRecord) {
+    save(env, &DataKey::Event(event_id.clone()), event);
+}
+
+/// Reads a tier for update (no extension; [`save_tier`] extends).
+///
+/// # Errors
+/// * [`TicketingError::TierNotFound`]
+pub fn peek_tier(env: &Env, event_id: &EventId, tier: u32) -> Result<Tier, TicketingError> {
+    peek(env, &DataKey::Tier(event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
+}
+
+/// Reads a tier (extending it).
+///
+/// # Errors
+/// * [`TicketingError::TierNotFound`]
+pub fn load_tier(env: &Env, event_id: &EventId, tier: u32) -> Result<Tier, TicketingError> {
+    load(env, &DataKey::Tier(event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
+}
+
+/// Writes a tier.
+pub fn save_tier(env: &Env, event_id: &EventId, index: u32, tier: &Tier) {
+    save(env, &DataKey::Tier(event_id.clone(), index), tier);
+}
+
+/// Reads a ticket for update (no extension; [`save_ticket`] extends).
+///
+/// # Errors
+/// * [`TicketingError::NonExistentToken`]
+pub fn peek_ticket(env: &Env, token_id: u32) -> Result<Ticket, TicketingError> {
+    peek(env, &DataKey::Ticket(token_id)).ok_or(TicketingError::NonExistentToken)
+}
+
+/// Reads a ticket (extending it).
+///
+/// # Errors
+/// * [`TicketingError::NonExistentToken`]
+pub fn load_ticket(env: &Env, token_id: u32) -> Result<Ticket, TicketingError> {
+    load(env, &DataKey::Ticket(token_id)).ok_or(TicketingError::NonExistentToken)
+}
+
+/// Writes a ticket.
+pub fn save_ticket(env: &Env, token_id: u32, ticket: &Ticket) {
+    save(env, &DataKey::Ticket(token_id), ticket);
+}
+
+/// Tickets held by `owner`, without extending.
+pub fn peek_balance(env: &Env, owner: &Address) -> u32 {
+    peek(env, &DataKey::Balance(owner.clone())).unwrap_or(0)
+}
+
+/// Adds `delta` tickets to `owner`'s balance (checked).
+///
+/// # Errors
+/// * [`TicketingError::Overflow`]
+pub fn add_balance(env: &Env, owner: &Address, delta: u32) -> Result<(), TicketingError> {
+    let key = DataKey::Balance(owner.clone());
+    let balance: u32 = peek(env, &key).unwrap_or(0);
+    let balance = balance.checked_add(delta).ok_or(TicketingError::Overflow)?;
+    save(env, &key, &balance);
+    Ok(())
+}
+
+/// Removes one ticket from `owner`'s balance; the entry is deleted at zero.
+///
+/// # Errors
+/// * [`TicketingError::Overflow`] - the balance is already zero (cannot happen).
+pub fn sub_balance(env: &Env, owner: &Address) -> Result<(), TicketingError> {
+    let key = DataKey::Balance(owner.clone());
+    let balance: u32 = peek(env, &key).unwrap_or(0);
+    match balance.checked_sub(1).ok_or(TicketingError::Overflow)? {
+        0 => drop_entry(env, &key),
+        left => save(env, &key, &left),
+    }
+    Ok(())
+}

@@ -29,6 +29,8 @@ pub mod upgrade;
 
 #[cfg(test)]
 mod test;
+#[cfg(any(test, feature = "testutils"))]
+pub mod testutils;
 
 pub use errors::CommonError;
 pub use types::{AttributionTotals, EventId, EventLedger, EventStatus, Share, BPS_DENOMINATOR};

@@ -1,0 +1,219 @@
+//! Test-only stand-in for the ticketing contract (feature `testutils`), used by the
+//! attribution and revenue tests before and besides the real ticketing contract.
+//!
+//! It implements the three functions the other contracts call (`event_ledger`,
+//! `referral_commission`, `set_referral_rate`) plus hooks to script sales and refunds.
+//! The rules mirror `contracts/INTERFACES.md`: `set_referral_rate` needs the attribution
+//! contract's auth; a sale adds `floor(amount × rate / 10 000)` commission; a refund reverses
+//! it and asks revenue to pay the holder (`pay_refund(event_id, token, holder, amount)`).
+extern crate std;
+
+use soroban_sdk::{
+    contract, contracterror, contractimpl, contracttype, Address, Env, IntoVal, Symbol,
+};
+
+use crate::{EventId, EventLedger, EventStatus, BPS_DENOMINATOR};
+
+#[contracttype]
+#[derive(Clone)]
+enum MockKey {
+    Attribution,
+    Revenue,
+    Event(EventId),
+    Rate(EventId, Address),
+    Commission(EventId, Address),
+}
+
+/// Errors of the mock.
+#[contracterror]
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[repr(u32)]
+pub enum MockTicketingError {
+    EventNotFound = 1,
+}
+
+/// The mock ticketing contract.
+#[contract]
+pub struct MockTicketing;
+
+#[contractimpl]
+impl MockTicketing {
+    /// Wires the attribution and revenue contracts.
+    pub fn wire(env: Env, attribution: Address, revenue: Address) {
+        env.storage()
+            .instance()
+            .set(&MockKey::Attribution, &attribution);
+        env.storage().instance().set(&MockKey::Revenue, &revenue);
+    }
+
+    /// Creates or replaces an event's ledger (status `Published`/`Postponed`/`Cancelled`;
+    /// `Completed` is derived from `now ≥ end` as ticketing does).
+    pub fn set_event(env: Env, event_id: EventId, ledger: EventLedger) {
+        env.storage()
+            .persistent()
+            .set(&MockKey::Event(event_id), &ledger);
+    }
+
+    /// The event's ledger.
+    pub fn event_ledger(env: Env, event_id: EventId) -> Result<EventLedger, MockTicketingError> {
+        let mut ledger: EventLedger = env
+            .storage()
+            .persistent()
+            .get(&MockKey::Event(event_id))
+            .ok_or(MockTicketingError::EventNotFound)?;
+        if ledger.status != EventStatus::Cancelled && env.ledger().timestamp() >= ledger.end {
+            ledger.status = EventStatus::Completed;
+        }
+        Ok(ledger)
+    }
+
+    /// Sets a referrer's commission rate; attribution only.
+    pub fn set_referral_rate(env: Env, event_id: EventId, referrer: Address, bps: u32) {
+        let attribution: Address = env.storage().instance().get(&MockKey::Attribution).unwrap();
+        attribution.require_auth();
+        env.storage()
+            .persistent()
+            .set(&MockKey::Rate(event_id, referrer), &bps);
+    }
+
+    /// A referrer's commission rate (0 if none).
+    pub fn referral_rate(env: Env, event_id: EventId, referrer: Address) -> u32 {
+        env.storage()
+            .persistent()
+            .get(&MockKey::Rate(event_id, referrer))
+            .unwrap_or(0)
+    }
+
+    /// Commission owed to a referrer.
+    pub fn referral_commission(env: Env, event_id: EventId, referrer: Address) -> i128 {
+        env.storage()
+            .persistent()
+            .get(&MockKey::Commission(event_id, referrer))
+            .unwrap_or(0)
+    }
+
+    /// Books a sale of `amount` (the buyer's payment is made by the test) with an optional
+    /// referrer; returns the commission it earned.
+    pub fn record_sale(
+        env: Env,
+        event_id: EventId,
+        amount: i128,
+        referrer: Option<Address>,
+    ) -> i128 {
+        let mut ledger = Self::stored(&env, &event_id);
+        ledger.gross_sales += amount;
+        let mut commission = 0;
+        if let Some(referrer) = referrer {
+            let rate = Self::referral_rate(env.clone(), event_id.clone(), referrer.clone());
+            commission = amount * rate as i128 / BPS_DENOMINATOR as i128;
+            let owed = Self::referral_commission(env.clone(), event_id.clone(), referrer.clone());
+            env.storage().persistent().set(
+                &MockKey::Commission(event_id.clone(), referrer),
+                &(owed + commission),
+            );
+            ledger.commissions += commission;
+        }
+        env.storage()
+            .persistent()
+            .set(&MockKey::Event(event_id), &ledger);
+        commission
+    }
+
+    /// Books a resale royalty (paid into the escrow by the test).
+    pub fn record_royalty(env: Env, event_id: EventId, amount: i128) {
+        let mut ledger = Self::stored(&env, &event_id);
+        ledger.royalties += amount;
+        env.storage()
+            .persistent()
+            .set(&MockKey::Event(event_id), &ledger);
+    }
+
+    /// Refunds a ticket of face value `amount` that earned `commission` for `referrer`:
+    /// books it and calls `revenue.pay_refund`.
+    pub fn refund(
+        env: Env,
+        event_id: EventId,
+        holder: Address,
+        amount: i128,
+        referrer: Option<Address>,
+        commission: i128,
+    ) {
+        let mut ledger = Self::stored(&env, &event_id);
+        ledger.refunds += amount;
+        if let Some(referrer) = referrer {
+            let owed = Self::referral_commission(env.clone(), event_id.clone(), referrer.clone());
+            env.storage().persistent().set(
+                &MockKey::Commission(event_id.clone(), referrer),
+                &(owed - commission),
+            );
+            ledger.commissions -= commission;
+        }
+        env.storage()
+            .persistent()
+            .set(&MockKey::Event(event_id.clone()), &ledger);
+        let revenue: Address = env.storage().instance().get(&MockKey::Revenue).unwrap();
+        let args = (event_id, ledger.payment_token, holder, amount).into_val(&env);
+        env.invoke_contract::<()>(&revenue, &Symbol::new(&env, "pay_refund"), args);
+    }
+
+    fn stored(env: &Env, event_id: &EventId) -> EventLedger {
+        env.storage()
+            .persistent()
+            .get(&MockKey::Event(event_id.clone()))
+            .unwrap()
+    }
+}
+
+/// Authorization helpers for tests: mock exactly one signer for one call, and assert exactly
+/// who authorized the last call.
+pub mod auth {
+    extern crate std;
+    use soroban_sdk::testutils::{
+        AuthorizedFunction, AuthorizedInvocation, MockAuth, MockAuthInvoke,
+    };
+    use soroban_sdk::{Address, Env, Symbol, Val, Vec};
+
+    /// Lets only `who` authorize the next call of `contract.fn_name(args)`.
+    pub fn sign(
+        env: &Env,
+        who: &Address,
+        contract: &Address,
+        fn_name: &'static str,
+        args: Vec<Val>,
+    ) {
+        env.mock_auths(&[MockAuth {
+            address: who,
+            invoke: &MockAuthInvoke {
+                contract,
+                fn_name,
+                args,
+                sub_invokes: &[],
+            },
+        }]);
+    }
+
+    /// Asserts that the last call was authorized by exactly `who`, for `contract.fn_name(args)`
+    /// and nothing else.
+    pub fn assert_only(
+        env: &Env,
+        who: &Address,
+        contract: &Address,
+        fn_name: &str,
+        args: Vec<Val>,
+    ) {
+        assert_eq!(
+            env.auths(),
+            std::vec![(
+                who.clone(),
+                AuthorizedInvocation {
+                    function: AuthorizedFunction::Contract((
+                        contract.clone(),
+                        Symbol::new(env, fn_name),
+                        args,
+                    )),
+                    sub_invocations: std::vec![],
+                }
+            )]
+        );
+    }
+}

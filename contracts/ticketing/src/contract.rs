@@ -13,7 +13,7 @@ use soroban_sdk::{contract, contractimpl, panic_with_error, Address, BytesN, Env
 
 use crate::errors::TicketingError;
 use crate::storage::{self, DataKey};
-use crate::types::{EventConfig, EventRecord, Listing, Ticket, TicketStatus, Tier};
+use crate::types::{EventConfig, EventRecord, Listing, Ticket, TicketStatus};
 use crate::{gate, lifecycle, nft, refund, resale, sale};
 
 /// The Passa ticketing contract.
@@ -63,7 +63,7 @@ impl Ticketing {
     /// The current admin.
     ///
     /// # Errors
-    /// * [`TicketingError::NotInitialized`]
+    /// * `NotInitialized`
     pub fn admin(env: Env) -> Result<Address, TicketingError> {
         Ok(admin::get_admin(&env)?)
     }
@@ -91,7 +91,7 @@ impl Ticketing {
     /// Step two of the admin handover: the proposed admin accepts.
     ///
     /// # Errors
-    /// * [`TicketingError::NoPendingAdmin`]; `Error(Auth, …)` - not signed by the proposed admin.
+    /// * `NoPendingAdmin`; `Error(Auth, …)` - not signed by the proposed admin.
     ///
     /// # Events
     /// * `admin_transferred` `[previous] {new_admin}`
@@ -105,7 +105,7 @@ impl Ticketing {
     /// buy_listing, refund).
     ///
     /// # Errors
-    /// * [`TicketingError::Paused`] - already paused; `Error(Auth, …)` - not the admin.
+    /// * `Paused` - already paused; `Error(Auth, …)` - not the admin.
     ///
     /// # Events
     /// * `paused` `{admin}`
@@ -117,18 +117,13 @@ impl Ticketing {
     /// Lifts the pause.
     ///
     /// # Errors
-    /// * [`TicketingError::NotPaused`]; `Error(Auth, …)` - not the admin.
+    /// * `NotPaused`; `Error(Auth, …)` - not the admin.
     ///
     /// # Events
     /// * `unpaused` `{admin}`
     pub fn unpause(env: Env) -> Result<(), TicketingError> {
         ttl::extend_instance(&env);
         Ok(pause::unpause(&env)?)
-    }
-
-    /// Whether the contract is paused.
-    pub fn paused(env: Env) -> bool {
-        pause::is_paused(&env)
     }
 
     /// Replaces the contract's code with the uploaded wasm `wasm_hash`.
@@ -158,7 +153,7 @@ impl Ticketing {
     /// Verifies an organizer, who may then publish events (admin only).
     ///
     /// # Errors
-    /// * [`TicketingError::OrganizerAlreadyVerified`]; `Error(Auth, …)` - not the admin.
+    /// * `OrganizerAlreadyVerified`; `Error(Auth, …)` - not the admin.
     ///
     /// # Events
     /// * `organizer_verified` `[organizer]`
@@ -171,7 +166,7 @@ impl Ticketing {
     /// Revokes an organizer's verification (admin only); its published events go on.
     ///
     /// # Errors
-    /// * [`TicketingError::OrganizerNotVerified`]; `Error(Auth, …)` - not the admin.
+    /// * `OrganizerNotVerified`; `Error(Auth, …)` - not the admin.
     ///
     /// # Events
     /// * `organizer_revoked` `[organizer]`
@@ -196,11 +191,11 @@ impl Ticketing {
     /// * `config` - payment token, tiers, times, flags, resale terms, metadata URI.
     ///
     /// # Errors
-    /// * [`TicketingError::OrganizerNotVerified`], [`TicketingError::EventExists`],
-    ///   [`TicketingError::InvalidTierCount`], [`TicketingError::InvalidTier`],
-    ///   [`TicketingError::DuplicateTierCode`], [`TicketingError::InvalidSchedule`],
-    ///   [`TicketingError::InvalidResaleCap`], [`TicketingError::InvalidBps`],
-    ///   [`TicketingError::InvalidMetadataUri`]; `Error(Auth, …)` - not signed by `organizer`.
+    /// * `OrganizerNotVerified`, `EventExists`,
+    ///   `InvalidTierCount`, `InvalidTier`,
+    ///   `DuplicateTierCode`, `InvalidSchedule`,
+    ///   `InvalidResaleCap`, `InvalidBps`,
+    ///   `InvalidMetadataUri`; `Error(Auth, …)` - not signed by `organizer`.
     ///
     /// # Events
     /// * `event_created` `[event_id, organizer] {payment_token, tiers, capacity, sales_start,
@@ -221,9 +216,9 @@ impl Ticketing {
     /// the new start.
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`], [`TicketingError::NotOrganizer`],
-    ///   [`TicketingError::AlreadyCancelled`], [`TicketingError::EventEnded`],
-    ///   [`TicketingError::InvalidPostponement`]; `Error(Auth, …)`.
+    /// * `EventNotFound`, `NotOrganizer`,
+    ///   `AlreadyCancelled`, `EventEnded`,
+    ///   `InvalidPostponement`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `event_postponed` `[event_id] {start, end}`
@@ -242,8 +237,8 @@ impl Ticketing {
     /// Cancels an event: sales, moves and listings stop; holders may claim refunds for 30 days.
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`], [`TicketingError::NotOrganizer`],
-    ///   [`TicketingError::AlreadyCancelled`], [`TicketingError::EventEnded`]; `Error(Auth, …)`.
+    /// * `EventNotFound`, `NotOrganizer`,
+    ///   `AlreadyCancelled`, `EventEnded`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `event_cancelled` `[event_id] {refund_deadline}`
@@ -260,48 +255,23 @@ impl Ticketing {
     /// The stored event (status as stored: `Completed` is derived, see `event_status`).
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`]
+    /// * `EventNotFound`
     pub fn get_event(env: Env, event_id: EventId) -> Result<EventRecord, TicketingError> {
         storage::load_event(&env, &event_id)
-    }
-
-    /// The event's status now (`Completed` once `now ≥ end`).
-    ///
-    /// # Errors
-    /// * [`TicketingError::EventNotFound`]
-    pub fn event_status(
-        env: Env,
-        event_id: EventId,
-    ) -> Result<passa_common::EventStatus, TicketingError> {
-        let event = storage::load_event(&env, &event_id)?;
-        Ok(event.status_at(env.ledger().timestamp()))
-    }
-
-    /// A tier: configuration, sold count and money totals.
-    ///
-    /// # Errors
-    /// * [`TicketingError::TierNotFound`]
-    pub fn get_tier(env: Env, event_id: EventId, tier: u32) -> Result<Tier, TicketingError> {
-        storage::load_tier(&env, &event_id, tier)
     }
 
     /// Tickets sold in a tier.
     ///
     /// # Errors
-    /// * [`TicketingError::TierNotFound`]
+    /// * `TierNotFound`
     pub fn tier_sold(env: Env, event_id: EventId, tier: u32) -> Result<u32, TicketingError> {
         Ok(storage::load_tier(&env, &event_id, tier)?.sold)
-    }
-
-    /// Tickets of a tier bought by `wallet` (counted only where the per-wallet limit can bind).
-    pub fn bought(env: Env, event_id: EventId, tier: u32, wallet: Address) -> u32 {
-        storage::load(&env, &DataKey::Bought(event_id, tier, wallet)).unwrap_or(0)
     }
 
     /// The event's money and status, read by revenue at settlement (see INTERFACES.md).
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`]
+    /// * `EventNotFound`
     pub fn event_ledger(env: Env, event_id: EventId) -> Result<EventLedger, TicketingError> {
         ttl::extend_instance(&env);
         lifecycle::event_ledger(&env, &event_id)
@@ -321,11 +291,11 @@ impl Ticketing {
     /// * `referrer` - the promoter who brought the buyer, if any.
     ///
     /// # Errors
-    /// * [`TicketingError::Paused`], [`TicketingError::InvalidQuantity`],
-    ///   [`TicketingError::EventNotFound`], [`TicketingError::TierNotFound`],
-    ///   [`TicketingError::EventCancelled`], [`TicketingError::EventEnded`],
-    ///   [`TicketingError::SalesClosed`], [`TicketingError::SoldOut`],
-    ///   [`TicketingError::WalletLimitExceeded`], [`TicketingError::SelfReferral`];
+    /// * `Paused`, `InvalidQuantity`,
+    ///   `EventNotFound`, `TierNotFound`,
+    ///   `EventCancelled`, `EventEnded`,
+    ///   `SalesClosed`, `SoldOut`,
+    ///   `WalletLimitExceeded`, `SelfReferral`;
     ///   `Error(Auth, …)`; the token's own errors (e.g. insufficient balance).
     ///
     /// # Events
@@ -349,7 +319,7 @@ impl Ticketing {
     /// contract may call it, when it approves a `Commission(bps)` contribution.
     ///
     /// # Errors
-    /// * [`TicketingError::InvalidBps`], [`TicketingError::EventNotFound`];
+    /// * `InvalidBps`, `EventNotFound`;
     ///   `Error(Auth, …)` - not the attribution contract.
     ///
     /// # Events
@@ -365,11 +335,6 @@ impl Ticketing {
         sale::set_referral_rate(&env, &event_id, &referrer, bps)
     }
 
-    /// A referrer's commission rate for an event, bps.
-    pub fn referral_rate(env: Env, event_id: EventId, referrer: Address) -> u32 {
-        sale::referral_rate(&env, &event_id, &referrer)
-    }
-
     /// Commission owed to `referrer` for the event (net of refunded tickets).
     pub fn referral_commission(env: Env, event_id: EventId, referrer: Address) -> i128 {
         ttl::extend_instance(&env);
@@ -382,7 +347,7 @@ impl Ticketing {
     /// listing), nonce, referrer and commission. Refunded tickets stay readable.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`] - never minted.
+    /// * `NonExistentToken` - never minted.
     pub fn ticket(env: Env, token_id: u32) -> Result<Ticket, TicketingError> {
         let mut ticket = storage::load_ticket(&env, token_id)?;
         if ticket.status == TicketStatus::Purchased
@@ -393,18 +358,13 @@ impl Ticketing {
         Ok(ticket)
     }
 
-    /// The next token id to be minted (ids are sequential from 1).
-    pub fn next_token_id(env: Env) -> u32 {
-        storage::next_token_id(&env)
-    }
-
     /// Checks a ticket in: by the organizer or one of its gate operators, inside the event's
     /// `[start, end)` window. The ticket becomes used and never moves again.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`], [`TicketingError::TicketUsed`],
-    ///   [`TicketingError::EventCancelled`], [`TicketingError::OutsideEventWindow`],
-    ///   [`TicketingError::NotGateOperator`]; `Error(Auth, …)`.
+    /// * `NonExistentToken`, `TicketUsed`,
+    ///   `EventCancelled`, `OutsideEventWindow`,
+    ///   `NotGateOperator`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `checked_in` `[event_id] {token_id, operator}`
@@ -417,7 +377,7 @@ impl Ticketing {
     /// Appoints a gate operator for an event (organizer only).
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`], [`TicketingError::NotOrganizer`]; `Error(Auth, …)`.
+    /// * `EventNotFound`, `NotOrganizer`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `gate_operator_set` `[event_id] {operator}`
@@ -435,8 +395,8 @@ impl Ticketing {
     /// Removes a gate operator (organizer only).
     ///
     /// # Errors
-    /// * [`TicketingError::EventNotFound`], [`TicketingError::NotOrganizer`],
-    ///   [`TicketingError::NotGateOperator`]; `Error(Auth, …)`.
+    /// * `EventNotFound`, `NotOrganizer`,
+    ///   `NotGateOperator`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `gate_operator_removed` `[event_id] {operator}`
@@ -451,19 +411,14 @@ impl Ticketing {
         lifecycle::remove_gate_operator(&env, &organizer, &event_id, &operator)
     }
 
-    /// Whether `operator` is a gate operator of the event.
-    pub fn is_gate_operator(env: Env, event_id: EventId, operator: Address) -> bool {
-        lifecycle::is_gate_operator(&env, &event_id, &operator)
-    }
-
     /// Refunds a ticket after a cancellation (or while a refundable event is postponed), until
     /// the refund deadline: burns it, books the refund, reverses its referral commission, and
     /// has the revenue contract pay the face value back to the holder. Returns that amount.
     ///
     /// # Errors
-    /// * [`TicketingError::Paused`], [`TicketingError::NonExistentToken`],
-    ///   [`TicketingError::IncorrectOwner`], [`TicketingError::TicketUsed`],
-    ///   [`TicketingError::RefundNotAllowed`], [`TicketingError::RefundWindowClosed`];
+    /// * `Paused`, `NonExistentToken`,
+    ///   `IncorrectOwner`, `TicketUsed`,
+    ///   `RefundNotAllowed`, `RefundWindowClosed`;
     ///   `Error(Auth, …)`; the revenue contract's errors.
     ///
     /// # Events
@@ -482,11 +437,11 @@ impl Ticketing {
     /// refund or cancellation kills the listing.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`], [`TicketingError::IncorrectOwner`],
-    ///   [`TicketingError::TicketUsed`], [`TicketingError::NotTransferable`],
-    ///   [`TicketingError::EventCancelled`], [`TicketingError::EventEnded`],
-    ///   [`TicketingError::NotResaleable`], [`TicketingError::InvalidPrice`],
-    ///   [`TicketingError::PriceAboveCap`]; `Error(Auth, …)`.
+    /// * `NonExistentToken`, `IncorrectOwner`,
+    ///   `TicketUsed`, `NotTransferable`,
+    ///   `EventCancelled`, `EventEnded`,
+    ///   `NotResaleable`, `InvalidPrice`,
+    ///   `PriceAboveCap`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `listed` `[token_id] {seller, price, live_until_ledger}`
@@ -504,8 +459,8 @@ impl Ticketing {
     /// Withdraws a live listing.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`], [`TicketingError::IncorrectOwner`],
-    ///   [`TicketingError::NotListed`]; `Error(Auth, …)`.
+    /// * `NonExistentToken`, `IncorrectOwner`,
+    ///   `NotListed`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `delisted` `[token_id] {seller}`
@@ -520,10 +475,10 @@ impl Ticketing {
     /// buyer (who signs: both parties consent, the seller by listing).
     ///
     /// # Errors
-    /// * [`TicketingError::Paused`], [`TicketingError::NonExistentToken`],
-    ///   [`TicketingError::NotListed`], [`TicketingError::BuyerIsSeller`],
-    ///   [`TicketingError::NotTransferable`], [`TicketingError::NotResaleable`],
-    ///   [`TicketingError::EventCancelled`], [`TicketingError::EventEnded`];
+    /// * `Paused`, `NonExistentToken`,
+    ///   `NotListed`, `BuyerIsSeller`,
+    ///   `NotTransferable`, `NotResaleable`,
+    ///   `EventCancelled`, `EventEnded`;
     ///   `Error(Auth, …)`; the token's errors.
     ///
     /// # Events
@@ -551,7 +506,7 @@ impl Ticketing {
     /// SEP-50: the holder of `token_id`.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`] - never minted, or refunded.
+    /// * `NonExistentToken` - never minted, or refunded.
     pub fn owner_of(env: Env, token_id: u32) -> Address {
         or_abort(&env, nft::live_ticket(&env, token_id)).owner
     }
@@ -561,10 +516,10 @@ impl Ticketing {
     /// move.
     ///
     /// # Errors
-    /// * [`TicketingError::Paused`], [`TicketingError::NonExistentToken`],
-    ///   [`TicketingError::IncorrectOwner`], [`TicketingError::TicketUsed`],
-    ///   [`TicketingError::NotTransferable`], [`TicketingError::EventCancelled`],
-    ///   [`TicketingError::EventEnded`]; `Error(Auth, …)`.
+    /// * `Paused`, `NonExistentToken`,
+    ///   `IncorrectOwner`, `TicketUsed`,
+    ///   `NotTransferable`, `EventCancelled`,
+    ///   `EventEnded`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `transfer` `[from, to] token_id`
@@ -580,7 +535,7 @@ impl Ticketing {
     /// from `from` to `to`. Seed rule: `spender` and `to` both sign.
     ///
     /// # Errors
-    /// * as `transfer`, plus [`TicketingError::InsufficientApproval`].
+    /// * as `transfer`, plus `InsufficientApproval`.
     ///
     /// # Events
     /// * `transfer` `[from, to] token_id`
@@ -597,8 +552,8 @@ impl Ticketing {
     /// `live_until_ledger` (0 revokes). One approval per token; a transfer voids it.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`], [`TicketingError::InvalidApprover`],
-    ///   [`TicketingError::InvalidLiveUntilLedger`]; `Error(Auth, …)`.
+    /// * `NonExistentToken`, `InvalidApprover`,
+    ///   `InvalidLiveUntilLedger`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `approve` `[approver, token_id] [approved, live_until_ledger]`
@@ -621,7 +576,7 @@ impl Ticketing {
     /// (0 revokes).
     ///
     /// # Errors
-    /// * [`TicketingError::InvalidLiveUntilLedger`]; `Error(Auth, …)`.
+    /// * `InvalidLiveUntilLedger`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * `approve_for_all` `[owner] [operator, live_until_ledger]`
@@ -637,7 +592,7 @@ impl Ticketing {
     /// SEP-50: the address approved for `token_id`, if any.
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`]
+    /// * `NonExistentToken`
     pub fn get_approved(env: Env, token_id: u32) -> Option<Address> {
         let ticket = or_abort(&env, nft::live_ticket(&env, token_id));
         nft::approved_for(&env, &ticket, token_id)
@@ -661,7 +616,7 @@ impl Ticketing {
     /// SEP-50: the metadata URI of `token_id` (its event's metadata URI).
     ///
     /// # Errors
-    /// * [`TicketingError::NonExistentToken`]
+    /// * `NonExistentToken`
     pub fn token_uri(env: Env, token_id: u32) -> String {
         let ticket = or_abort(&env, nft::live_ticket(&env, token_id));
         or_abort(&env, storage::load_event(&env, &ticket.event_id)).metadata_uri

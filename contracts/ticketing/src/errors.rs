@@ -40,7 +40,7 @@ pub enum TicketingError {
     InsufficientApproval = 12,
     /// The approver is neither the owner nor one of the owner's operators.
     InvalidApprover = 13,
-    /// `live_until_ledger` is in the past or beyond the network's maximum TTL.
+    /// `live_until_ledger` is in the past or more than 120 days ahead.
     InvalidLiveUntilLedger = 14,
     /// The token id counter is exhausted.
     TokenIdsExhausted = 15,

@@ -9,7 +9,7 @@ use soroban_sdk::{Address, Env};
 
 use crate::errors::TicketingError;
 use crate::events::{Approve, ApproveForAll, Transfer};
-use crate::storage::{self, DataKey};
+use crate::storage::{self, DataKey, MAX_APPROVAL_LEDGERS};
 use crate::types::{Approval, EventRecord, Ticket, TicketStatus};
 
 /// Loads a live (not refunded) ticket.
@@ -137,13 +137,14 @@ pub fn ensure_spender(
 /// (`None`: the approval is being revoked).
 ///
 /// # Errors
-/// * [`TicketingError::InvalidLiveUntilLedger`] - in the past or beyond the maximum TTL.
+/// * [`TicketingError::InvalidLiveUntilLedger`] - in the past, or more than
+///   [`MAX_APPROVAL_LEDGERS`] ahead.
 pub fn approval_ttl(env: &Env, live_until_ledger: u32) -> Result<Option<u32>, TicketingError> {
     if live_until_ledger == 0 {
         return Ok(None);
     }
     let now = env.ledger().sequence();
-    if live_until_ledger < now || live_until_ledger > env.ledger().max_live_until_ledger() {
+    if live_until_ledger < now || live_until_ledger - now > MAX_APPROVAL_LEDGERS {
         return Err(TicketingError::InvalidLiveUntilLedger);
     }
     Ok(Some(live_until_ledger - now))

@@ -110,7 +110,8 @@ fn credit_referrer(
     Ok((per_ticket, total))
 }
 
-/// Mints `quantity` tickets to `buyer`; returns their ids.
+/// Mints `quantity` (≤ [`MAX_PER_PURCHASE`]) tickets to `buyer`; returns the first id and
+/// all ids.
 ///
 /// # Errors
 /// * [`TicketingError::TokenIdsExhausted`], [`TicketingError::Overflow`]
@@ -119,24 +120,24 @@ fn mint(
     buyer: &Address,
     template: &Ticket,
     quantity: u32,
-) -> Result<Vec<u32>, TicketingError> {
+) -> Result<(u32, Vec<u32>), TicketingError> {
     let first = storage::next_token_id(env);
     let next = first
         .checked_add(quantity)
         .ok_or(TicketingError::TokenIdsExhausted)?;
-    let mut ids = Vec::new(env);
-    for token_id in first..next {
+    let mut ids = [0u32; MAX_PER_PURCHASE as usize];
+    for (slot, token_id) in ids.iter_mut().zip(first..next) {
         storage::save_ticket(env, token_id, template);
         Mint {
             to: buyer.clone(),
             token_id,
         }
         .publish(env);
-        ids.push_back(token_id);
+        *slot = token_id;
     }
     storage::set_next_token_id(env, next);
     storage::add_balance(env, buyer, quantity)?;
-    Ok(ids)
+    Ok((first, Vec::from_slice(env, &ids[..quantity as usize])))
 }
 
 /// Sells `quantity` tickets of tier `tier_index` to `buyer` (the caller checked pause and the
@@ -187,7 +188,7 @@ pub fn purchase(
         },
         commission,
     };
-    let ids = mint(env, buyer, &template, quantity)?;
+    let (first_token_id, ids) = mint(env, buyer, &template, quantity)?;
     if amount > 0 {
         token::TokenClient::new(env, &event.payment_token).transfer(
             buyer,
@@ -200,7 +201,7 @@ pub fn purchase(
         buyer: buyer.clone(),
         tier: tier_index,
         quantity,
-        first_token_id: ids.first_unchecked(),
+        first_token_id,
         price: tier.price,
         amount,
         referrer: referrer.clone(),
@@ -245,15 +246,6 @@ pub fn referral_commission(env: &Env, event_id: &EventId, referrer: &Address) ->
     storage::load(
         env,
         &DataKey::Commission(event_id.clone(), referrer.clone()),
-    )
-    .unwrap_or(0)
-}
-
-/// The referrer's commission rate for the event, bps (0: none).
-pub fn referral_rate(env: &Env, event_id: &EventId, referrer: &Address) -> u32 {
-    storage::load(
-        env,
-        &DataKey::ReferralRate(event_id.clone(), referrer.clone()),
     )
     .unwrap_or(0)
 }

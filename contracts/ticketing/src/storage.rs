@@ -39,6 +39,9 @@ pub const MAX_URI_LEN: u32 = 256;
 pub const REFUND_WINDOW_SECS: u64 = 30 * 24 * 3600;
 /// How long a listing lives, ledgers (7 days at 5 s).
 pub const LISTING_LEDGERS: u32 = 7 * passa_common::ttl::DAY_IN_LEDGERS;
+/// Longest approval, ledgers (120 days: within every network's maximum entry TTL, and no
+/// host call needed to check it).
+pub const MAX_APPROVAL_LEDGERS: u32 = 120 * passa_common::ttl::DAY_IN_LEDGERS;
 /// The first token id.
 pub const FIRST_TOKEN_ID: u32 = 1;
 

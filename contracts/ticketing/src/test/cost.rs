@@ -48,3 +48,43 @@ fn hot_paths_stay_cheap() {
     assert!(transfer < 600_000, "transfer {transfer}");
     assert!(check_in < 400_000, "check_in {check_in}");
 }
+
+/// The same figures on the wasm build, when one is available: `PASSA_TICKETING_WASM`, or
+/// `target/wasm/passa_ticketing.wasm` (written by `scripts/build-contracts.sh`).
+#[test]
+fn hot_paths_on_wasm() {
+    let path = std::env::var("PASSA_TICKETING_WASM").unwrap_or_else(|_| {
+        std::format!(
+            "{}/../../target/wasm/passa_ticketing.wasm",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let Ok(wasm) = std::fs::read(&path) else {
+        std::println!("no wasm at {path}: skipped");
+        return;
+    };
+    std::println!("wasm {path}: {} bytes", wasm.len());
+    let s = Setup::with_wasm(Some(&wasm));
+    let e = s.create(1);
+    let buyer = s.wallet();
+    let friend = s.wallet();
+    s.buy(&buyer, &e, 1);
+
+    s.buy(&buyer, &e, 1);
+    let purchase = report(&s, "wasm purchase x1");
+    s.client.transfer(&buyer, &friend, &1);
+    let transfer = report(&s, "wasm transfer");
+    s.client.set_gate_operator(&s.organizer, &e, &friend);
+    s.set_time(START + 60);
+    s.client.check_in(&friend, &2);
+    let check_in = report(&s, "wasm check_in");
+    if std::env::var("PASSA_PRINT_BUDGET").is_ok() {
+        s.env.cost_estimate().budget().print();
+        s.client.balance(&buyer);
+        report(&s, "wasm balance (baseline)");
+        s.env.cost_estimate().budget().print();
+    }
+    assert!(purchase <= 900_000, "purchase {purchase}");
+    assert!(transfer <= 600_000, "transfer {transfer}");
+    assert!(check_in <= 400_000, "check_in {check_in}");
+}

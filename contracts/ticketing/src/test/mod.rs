@@ -81,6 +81,11 @@ pub fn new_env() -> Env {
 impl Setup {
     /// Contract, token, revenue mock; a verified organizer. All auths mocked.
     pub fn new() -> Self {
+        Self::with_wasm(None)
+    }
+
+    /// As [`Setup::new`], running the ticketing contract from `wasm` when given.
+    pub fn with_wasm(wasm: Option<&[u8]>) -> Self {
         let env = new_env();
         env.mock_all_auths();
         let admin = Address::generate(&env);
@@ -92,16 +97,17 @@ impl Setup {
         // The revenue address must be known before the ticketing contract: register the mock
         // first and wire it afterwards.
         let revenue = env.register(MockRevenue, ());
-        let id = env.register(
-            Ticketing,
-            (
-                admin.clone(),
-                revenue.clone(),
-                attribution.clone(),
-                String::from_str(&env, "Passa Tickets"),
-                String::from_str(&env, "PASSA"),
-            ),
+        let args = (
+            admin.clone(),
+            revenue.clone(),
+            attribution.clone(),
+            String::from_str(&env, "Passa Tickets"),
+            String::from_str(&env, "PASSA"),
         );
+        let id = match wasm {
+            Some(wasm) => env.register(wasm, args),
+            None => env.register(Ticketing, args),
+        };
         mock_revenue::MockRevenueClient::new(&env, &revenue).wire(&id);
         let client = TicketingClient::new(&env, &id);
         client.verify_organizer(&organizer);
@@ -185,6 +191,43 @@ impl Setup {
             li.timestamp = timestamp;
             li.sequence_number = seq + ledgers as u32;
         });
+    }
+
+    /// Runs `f` inside the ticketing contract (to read its storage directly).
+    pub fn inside<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.env.as_contract(&self.id, f)
+    }
+
+    /// A tier as stored.
+    pub fn tier(&self, event_id: &EventId, index: u32) -> crate::types::Tier {
+        self.inside(|| crate::storage::load_tier(&self.env, event_id, index).unwrap())
+    }
+
+    /// Tickets of a tier bought by `wallet` (stored only where the limit can bind).
+    pub fn bought(&self, event_id: &EventId, tier: u32, wallet: &Address) -> u32 {
+        let key = crate::storage::DataKey::Bought(event_id.clone(), tier, wallet.clone());
+        self.inside(|| crate::storage::load(&self.env, &key).unwrap_or(0))
+    }
+
+    /// A referrer's commission rate, bps.
+    pub fn rate(&self, event_id: &EventId, referrer: &Address) -> u32 {
+        let key = crate::storage::DataKey::ReferralRate(event_id.clone(), referrer.clone());
+        self.inside(|| crate::storage::load(&self.env, &key).unwrap_or(0))
+    }
+
+    /// Whether `operator` is a gate operator of the event.
+    pub fn is_gate(&self, event_id: &EventId, operator: &Address) -> bool {
+        self.inside(|| crate::lifecycle::is_gate_operator(&self.env, event_id, operator))
+    }
+
+    /// The next token id to be minted.
+    pub fn next_id(&self) -> u32 {
+        self.inside(|| crate::storage::next_token_id(&self.env))
+    }
+
+    /// Whether the contract is paused.
+    pub fn paused(&self) -> bool {
+        self.inside(|| passa_common::pause::is_paused(&self.env))
     }
 
     /// The ticketing contract's events of the last invocation.

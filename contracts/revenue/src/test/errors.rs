@@ -1,0 +1,20 @@
+use soroban_sdk::testutils::Address as _;
+use soroban_sdk::Address;
+
+use super::setup;
+use crate::RevenueError as E;
+
+#[test]
+fn admin_state_errors() {
+    let s = setup();
+    s.env.mock_all_auths();
+    assert_eq!(s.revenue.try_accept_admin(), Err(Ok(E::NoPendingAdmin)));
+    assert_eq!(s.revenue.try_unpause(), Err(Ok(E::NotPaused)));
+    s.revenue.pause();
+    assert_eq!(s.revenue.try_pause(), Err(Ok(E::Paused)));
+    let a = Address::generate(&s.env);
+    assert_eq!(
+        s.revenue.try_claimable(&s.event_id, &a),
+        Err(Ok(E::NotSettled))
+    );
+}

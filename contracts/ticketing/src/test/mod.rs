@@ -16,6 +16,7 @@ mod refund;
 mod resale;
 mod sale;
 mod ttl;
+mod wired;
 
 use passa_common::EventId;
 use soroban_sdk::testutils::{

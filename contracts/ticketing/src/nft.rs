@@ -5,7 +5,7 @@
 //! its approval and listing without touching their temporary entries.
 
 use passa_common::EventStatus;
-use soroban_sdk::{Address, Env};
+use soroban_sdk::{Address, Env, IntoVal, Val};
 
 use crate::errors::TicketingError;
 use crate::events::{Approve, ApproveForAll, Transfer};
@@ -166,7 +166,7 @@ pub fn approve(
     if *approver != ticket.owner && !is_operator(env, &ticket.owner, approver) {
         return Err(TicketingError::InvalidApprover);
     }
-    let key = DataKey::Approval(token_id);
+    let key: Val = DataKey::Approval(token_id).into_val(env);
     match approval_ttl(env, live_until_ledger)? {
         None => env.storage().temporary().remove(&key),
         Some(ttl) => {
@@ -199,7 +199,7 @@ pub fn approve_for_all(
     operator: &Address,
     live_until_ledger: u32,
 ) -> Result<(), TicketingError> {
-    let key = DataKey::ApprovalForAll(owner.clone(), operator.clone());
+    let key: Val = DataKey::ApprovalForAll(owner.clone(), operator.clone()).into_val(env);
     match approval_ttl(env, live_until_ledger)? {
         None => env.storage().temporary().remove(&key),
         Some(ttl) => {

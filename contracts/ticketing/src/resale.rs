@@ -4,7 +4,7 @@
 //! nonce: any transfer, check-in or refund bumps the nonce and so kills the listing, and a
 //! cancelled or finished event refuses the purchase.
 
-use soroban_sdk::{token, Address, Env};
+use soroban_sdk::{token, Address, Env, IntoVal, Val};
 
 use crate::errors::TicketingError;
 use crate::events::{Delisted, Listed, Resold};
@@ -58,7 +58,7 @@ pub fn list(env: &Env, owner: &Address, token_id: u32, price: i128) -> Result<u3
         live_until_ledger,
         nonce: ticket.nonce,
     };
-    let key = DataKey::Listing(token_id);
+    let key: Val = DataKey::Listing(token_id).into_val(env);
     env.storage().temporary().set(&key, &listing);
     env.storage()
         .temporary()

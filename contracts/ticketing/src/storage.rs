@@ -1,20 +1,22 @@
 //! Storage layout of the ticketing contract, and TTL handling.
 //!
+//! Keys are vectors `[Symbol, fields…]` (see [`DataKey`]):
+//!
 //! | key | storage | value | written by |
 //! |-----|---------|-------|------------|
-//! | `Revenue`, `Attribution`, `Name`, `Symbol` | instance | wiring and metadata | constructor |
-//! | `NextTokenId` | instance | `u32` | purchase |
+//! | `Revenue`, `Attrib`, `Name`, `Symbol` | instance | wiring and metadata | constructor |
+//! | `NextId` | instance | `u32` | purchase |
 //! | `Organizer(addr)` | persistent | `bool` | verify / revoke |
 //! | `Event(id)` | persistent | [`EventRecord`] | create, postpone, cancel |
 //! | `Tier(id, tier)` | persistent | [`Tier`] (config, sold, money totals) | create, purchase, resale, refund |
 //! | `Bought(id, tier, wallet)` | persistent | `u32` tickets bought | purchase |
 //! | `Balance(addr)` | persistent | `u32` tickets held | every move |
 //! | `Ticket(token)` | persistent | [`Ticket`] | purchase, moves, check-in, refund |
-//! | `ReferralRate(id, referrer)` | persistent | `u32` bps | attribution |
-//! | `Commission(id, referrer)` | persistent | `i128` owed | purchase, refund |
-//! | `GateOperator(id, operator)` | persistent | `bool` | organizer |
+//! | `RefRate(id, referrer)` | persistent | `u32` bps | attribution |
+//! | `Commissn(id, referrer)` | persistent | `i128` owed | purchase, refund |
+//! | `GateOp(id, operator)` | persistent | `bool` | organizer |
 //! | `Approval(token)` | temporary | [`Approval`] | approve |
-//! | `ApprovalForAll(owner, operator)` | temporary | `u32` live until ledger | approve_for_all |
+//! | `Operator(owner, operator)` | temporary | `u32` live until ledger | approve_for_all |
 //! | `Listing(token)` | temporary | [`Listing`] | list |
 //!
 //! Persistent entries are extended (shared policy of [`passa_common::ttl`]) whenever they are
@@ -24,7 +26,7 @@
 
 use passa_common::ttl::{extend_persistent, PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
 use passa_common::EventId;
-use soroban_sdk::{contracttype, Address, Env, IntoVal, String, TryFromVal, Val};
+use soroban_sdk::{symbol_short, Address, ConversionError, Env, IntoVal, String, TryFromVal, Val};
 
 use crate::errors::TicketingError;
 use crate::types::{EventRecord, Ticket, Tier};
@@ -45,9 +47,12 @@ pub const MAX_APPROVAL_LEDGERS: u32 = 120 * passa_common::ttl::DAY_IN_LEDGERS;
 /// The first token id.
 pub const FIRST_TOKEN_ID: u32 = 1;
 
-/// Storage keys of the ticketing contract. The variant names differ from
-/// [`passa_common::CommonKey`]'s (`Admin`, `PendingAdmin`, `Paused`), which share the instance.
-#[contracttype]
+/// Storage keys of the ticketing contract.
+///
+/// Each key is stored as a vector `[Symbol, fields…]` (the layout `#[contracttype]` would give
+/// a tuple variant), but is encoded by hand from `symbol_short!` constants: the derived
+/// encoding of a 17-variant enum costs about 20k instructions per conversion on wasm, a
+/// tuple about 3k, and every storage access converts its key.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum DataKey {
     Revenue,
@@ -69,6 +74,56 @@ pub enum DataKey {
     Listing(u32),
 }
 
+impl TryFromVal<Env, DataKey> for Val {
+    type Error = ConversionError;
+
+    fn try_from_val(env: &Env, key: &DataKey) -> Result<Val, ConversionError> {
+        Ok(match key {
+            DataKey::Revenue => (symbol_short!("Revenue"),).into_val(env),
+            DataKey::Attribution => (symbol_short!("Attrib"),).into_val(env),
+            DataKey::Name => (symbol_short!("Name"),).into_val(env),
+            DataKey::Symbol => (symbol_short!("Symbol"),).into_val(env),
+            DataKey::NextTokenId => (symbol_short!("NextId"),).into_val(env),
+            DataKey::Organizer(a) => (symbol_short!("Organizer"), a.clone()).into_val(env),
+            DataKey::Event(e) => (symbol_short!("Event"), e.clone()).into_val(env),
+            DataKey::Tier(e, t) => (symbol_short!("Tier"), e.clone(), *t).into_val(env),
+            DataKey::Bought(e, t, a) => {
+                (symbol_short!("Bought"), e.clone(), *t, a.clone()).into_val(env)
+            }
+            DataKey::Balance(a) => (symbol_short!("Balance"), a.clone()).into_val(env),
+            DataKey::Ticket(id) => (symbol_short!("Ticket"), *id).into_val(env),
+            DataKey::ReferralRate(e, a) => {
+                (symbol_short!("RefRate"), e.clone(), a.clone()).into_val(env)
+            }
+            DataKey::Commission(e, a) => {
+                (symbol_short!("Commissn"), e.clone(), a.clone()).into_val(env)
+            }
+            DataKey::GateOperator(e, a) => {
+                (symbol_short!("GateOp"), e.clone(), a.clone()).into_val(env)
+            }
+            DataKey::Approval(id) => (symbol_short!("Approval"), *id).into_val(env),
+            DataKey::ApprovalForAll(o, op) => {
+                (symbol_short!("Operator"), o.clone(), op.clone()).into_val(env)
+            }
+            DataKey::Listing(id) => (symbol_short!("Listing"), *id).into_val(env),
+        })
+    }
+}
+
+impl TryFromVal<Env, &DataKey> for Val {
+    type Error = ConversionError;
+
+    fn try_from_val(env: &Env, key: &&DataKey) -> Result<Val, ConversionError> {
+        <Val as TryFromVal<Env, DataKey>>::try_from_val(env, *key)
+    }
+}
+
+/// `passa_common`'s pause flag (`CommonKey::Paused`), encoded as its derived layout
+/// `[Symbol("Paused")]` without the enum's costly conversion (see `contracts/common/REQUESTS.md`).
+pub fn is_paused(env: &Env) -> bool {
+    env.storage().instance().has(&(symbol_short!("Paused"),))
+}
+
 // ---------------------------------------------------------------- generic persistent helpers
 
 /// Reads a persistent entry without extending it (use when the caller writes it back).
@@ -78,19 +133,21 @@ pub fn peek<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
 
 /// Reads a persistent entry and extends its TTL when it exists.
 pub fn load<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
-    let value = peek(env, key);
+    let key: Val = key.into_val(env);
+    let value = env.storage().persistent().get(&key);
     if value.is_some() {
-        extend_persistent(env, key);
+        extend_persistent(env, &key);
     }
     value
 }
 
 /// Writes a persistent entry and extends its TTL.
 pub fn save<V: IntoVal<Env, Val>>(env: &Env, key: &DataKey, value: &V) {
-    env.storage().persistent().set(key, value);
+    let key: Val = key.into_val(env);
+    env.storage().persistent().set(&key, value);
     env.storage()
         .persistent()
-        .extend_ttl(key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
+        .extend_ttl(&key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
 }
 
 /// Removes a persistent entry.
@@ -208,10 +265,12 @@ pub fn peek_balance(env: &Env, owner: &Address) -> u32 {
 /// # Errors
 /// * [`TicketingError::Overflow`]
 pub fn add_balance(env: &Env, owner: &Address, delta: u32) -> Result<(), TicketingError> {
-    let key = DataKey::Balance(owner.clone());
-    let balance: u32 = peek(env, &key).unwrap_or(0);
+    let key: Val = DataKey::Balance(owner.clone()).into_val(env);
+    let store = env.storage().persistent();
+    let balance: u32 = store.get(&key).unwrap_or(0);
     let balance = balance.checked_add(delta).ok_or(TicketingError::Overflow)?;
-    save(env, &key, &balance);
+    store.set(&key, &balance);
+    store.extend_ttl(&key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
     Ok(())
 }
 
@@ -220,11 +279,15 @@ pub fn add_balance(env: &Env, owner: &Address, delta: u32) -> Result<(), Ticketi
 /// # Errors
 /// * [`TicketingError::Overflow`] - the balance is already zero (cannot happen).
 pub fn sub_balance(env: &Env, owner: &Address) -> Result<(), TicketingError> {
-    let key = DataKey::Balance(owner.clone());
-    let balance: u32 = peek(env, &key).unwrap_or(0);
+    let key: Val = DataKey::Balance(owner.clone()).into_val(env);
+    let store = env.storage().persistent();
+    let balance: u32 = store.get(&key).unwrap_or(0);
     match balance.checked_sub(1).ok_or(TicketingError::Overflow)? {
-        0 => drop_entry(env, &key),
-        left => save(env, &key, &left),
+        0 => store.remove(&key),
+        left => {
+            store.set(&key, &left);
+            store.extend_ttl(&key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
+        }
     }
     Ok(())
 }

@@ -72,6 +72,9 @@ fn wasm_costs() -> Option<(i64, i64, i64)> {
 
     s.buy(&buyer, &e, 1);
     let purchase = report(&s, "wasm purchase x1");
+    if std::env::var("PASSA_PRINT_BUDGET").is_ok() {
+        s.env.cost_estimate().budget().print();
+    }
     s.client.transfer(&buyer, &friend, &1);
     let transfer = report(&s, "wasm transfer");
     s.client.set_gate_operator(&s.organizer, &e, &friend);

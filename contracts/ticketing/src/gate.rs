@@ -8,7 +8,8 @@ use crate::lifecycle::is_gate_operator;
 use crate::nft;
 use crate::storage;
 use crate::types::{EventRecord, TicketStatus};
-use passa_common::{EventId, EventStatus};
+use crate::types::Stage;
+use passa_common::EventId;
 
 /// Fails unless `operator` may check tickets in for the event.
 ///
@@ -32,7 +33,7 @@ fn ensure_operator(
 /// # Errors
 /// * [`TicketingError::EventCancelled`], [`TicketingError::OutsideEventWindow`]
 fn ensure_doors_open(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
-    if event.status == EventStatus::Cancelled {
+    if event.status == Stage::Cancelled {
         return Err(TicketingError::EventCancelled);
     }
     let now = env.ledger().timestamp();

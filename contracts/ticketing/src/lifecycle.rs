@@ -11,7 +11,7 @@ use crate::events::{
 };
 use crate::math::add;
 use crate::storage::{self, DataKey, MAX_TIERS, MAX_URI_LEN, REFUND_WINDOW_SECS};
-use crate::types::{EventConfig, EventRecord, Tier, TierConfig};
+use crate::types::{EventConfig, EventRecord, Stage, Tier, TierConfig};
 
 // ---------------------------------------------------------------- organizers
 
@@ -148,7 +148,7 @@ fn new_record(organizer: &Address, config: &EventConfig) -> EventRecord {
         royalty_bps: config.royalty_bps,
         metadata_uri: config.metadata_uri.clone(),
         tier_count: config.tiers.len(),
-        status: EventStatus::Published,
+        status: Stage::Published,
         refund_deadline: 0,
     }
 }
@@ -239,7 +239,7 @@ pub fn cancel_event(
     let mut event = organizer_event(env, organizer, event_id)?;
     ensure_open(env, &event)?;
     let now = env.ledger().timestamp();
-    event.status = EventStatus::Cancelled;
+    event.status = Stage::Cancelled;
     event.refund_deadline = now
         .checked_add(REFUND_WINDOW_SECS)
         .ok_or(TicketingError::Overflow)?;
@@ -271,7 +271,7 @@ pub fn postpone_event(
     if new_end <= new_start || new_start <= now || new_start < event.start || new_end < event.end {
         return Err(TicketingError::InvalidPostponement);
     }
-    event.status = EventStatus::Postponed;
+    event.status = Stage::Postponed;
     event.start = new_start;
     event.end = new_end;
     event.refund_deadline = new_start;

@@ -5,7 +5,7 @@
 //! escrow (`revenue.pay_refund(event_id, token, holder, amount)`, which requires this
 //! contract's auth; the token is passed because revenue cannot call back into ticketing).
 
-use passa_common::{EventId, EventStatus};
+use passa_common::EventId;
 use soroban_sdk::{contractclient, Address, Env};
 
 use crate::errors::TicketingError;
@@ -13,7 +13,7 @@ use crate::events::{Burn, Refunded};
 use crate::math::sub;
 use crate::nft;
 use crate::storage::{self, DataKey};
-use crate::types::{EventRecord, Ticket, TicketStatus};
+use crate::types::{EventRecord, Stage, Ticket, TicketStatus};
 
 /// The part of the revenue contract that ticketing calls.
 #[allow(dead_code)]
@@ -30,8 +30,8 @@ pub trait RevenueInterface {
 fn ensure_refundable(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
     let now = env.ledger().timestamp();
     let open = match event.status {
-        EventStatus::Cancelled => true,
-        EventStatus::Postponed => event.refundable,
+        Stage::Cancelled => true,
+        Stage::Postponed => event.refundable,
         _ => false,
     };
     if !open {

@@ -67,23 +67,34 @@ pub struct EventRecord {
     pub metadata_uri: String,
     // Number of tiers; tiers are stored under `(event_id, 0..tier_count)`.
     pub tier_count: u32,
-    // Stored status: `Published`, `Postponed` or `Cancelled`. `Completed` is never stored:
-    // readers derive it from `now ≥ end` (see [`EventRecord::status_at`]).
-    pub status: EventStatus,
+    // Stored status; `Completed` is derived from `now ≥ end` (see [`EventRecord::status_at`]).
+    pub status: Stage,
     // Refunds are possible until this timestamp (inclusive): cancellation time + refund
     // window for a cancelled event, the new start for a postponed one, 0 otherwise.
     pub refund_deadline: u64,
 }
 
 impl EventRecord {
-    // The event's status at time `now`, `Completed` derived from `now ≥ end`.
+    /// The event's status at time `now`, `Completed` derived from `now ≥ end`.
     pub fn status_at(&self, now: u64) -> EventStatus {
         match self.status {
-            EventStatus::Cancelled => EventStatus::Cancelled,
+            Stage::Cancelled => EventStatus::Cancelled,
             _ if now >= self.end => EventStatus::Completed,
-            status => status,
+            Stage::Published => EventStatus::Published,
+            Stage::Postponed => EventStatus::Postponed,
         }
     }
+}
+
+/// The stored part of an event's status (`Completed` is derived). An integer enum: a
+/// symbol-named enum costs ~20k instructions per conversion on wasm.
+#[contracttype]
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[repr(u32)]
+pub enum Stage {
+    Published = 0,
+    Postponed = 1,
+    Cancelled = 2,
 }
 
 /// A tier as stored (one persistent entry per `(event, tier)`): its configuration, its sold

@@ -41,7 +41,7 @@ fn create_event_publishes_and_stores() {
     let record = s.client.get_event(&e);
     assert_eq!(record.organizer, s.organizer);
     assert_eq!(record.tier_count, 2);
-    assert_eq!(record.status, EventStatus::Published);
+    assert_eq!(record.status, crate::types::Stage::Published);
     assert_eq!(s.tier(&e, 1).code, symbol_short!("VIP"));
     assert_eq!(s.tier(&e, 1).supply, VIP_SUPPLY);
     assert_eq!(s.client.event_ledger(&e).status, EventStatus::Published);

@@ -12,7 +12,7 @@ use passa_common::{admin, pause, ttl, upgrade, EventId, EventLedger};
 use soroban_sdk::{contract, contractimpl, panic_with_error, Address, BytesN, Env, String, Vec};
 
 use crate::errors::TicketingError;
-use crate::storage::{self, DataKey};
+use crate::storage::{self, key};
 use crate::types::{EventConfig, EventRecord, Listing, Ticket, TicketStatus};
 use crate::{gate, lifecycle, nft, refund, resale, sale};
 
@@ -55,10 +55,10 @@ impl Ticketing {
     ) {
         admin::set_admin(&env, &admin);
         let instance = env.storage().instance();
-        instance.set(&DataKey::Revenue, &revenue);
-        instance.set(&DataKey::Attribution, &attribution);
-        instance.set(&DataKey::Name, &name);
-        instance.set(&DataKey::Symbol, &symbol);
+        instance.set(&key::revenue(&env), &revenue);
+        instance.set(&key::attribution(&env), &attribution);
+        instance.set(&key::name(&env), &name);
+        instance.set(&key::symbol(&env), &symbol);
         ttl::extend_instance(&env);
     }
 

@@ -7,8 +7,8 @@ use crate::events::CheckedIn;
 use crate::lifecycle::is_gate_operator;
 use crate::nft;
 use crate::storage;
-use crate::types::{EventRecord, TicketStatus};
 use crate::types::Stage;
+use crate::types::{EventRecord, TicketStatus};
 use passa_common::EventId;
 
 /// Fails unless `operator` may check tickets in for the event.

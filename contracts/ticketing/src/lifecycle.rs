@@ -10,14 +10,14 @@ use crate::events::{
     OrganizerRevoked, OrganizerVerified,
 };
 use crate::math::add;
-use crate::storage::{self, DataKey, MAX_TIERS, MAX_URI_LEN, REFUND_WINDOW_SECS};
+use crate::storage::{self, key, MAX_TIERS, MAX_URI_LEN, REFUND_WINDOW_SECS};
 use crate::types::{EventConfig, EventRecord, Stage, Tier, TierConfig};
 
 // ---------------------------------------------------------------- organizers
 
 /// Whether `organizer` is verified.
 pub fn is_verified(env: &Env, organizer: &Address) -> bool {
-    storage::load::<bool>(env, &DataKey::Organizer(organizer.clone())).unwrap_or(false)
+    storage::load::<bool>(env, &key::organizer(env, organizer.clone())).unwrap_or(false)
 }
 
 /// Marks `organizer` verified (the caller checked the admin's auth).
@@ -28,7 +28,7 @@ pub fn verify_organizer(env: &Env, organizer: &Address) -> Result<(), TicketingE
     if is_verified(env, organizer) {
         return Err(TicketingError::OrganizerAlreadyVerified);
     }
-    storage::save(env, &DataKey::Organizer(organizer.clone()), &true);
+    storage::save(env, &key::organizer(env, organizer.clone()), &true);
     OrganizerVerified {
         organizer: organizer.clone(),
     }
@@ -45,7 +45,7 @@ pub fn revoke_organizer(env: &Env, organizer: &Address) -> Result<(), TicketingE
     if !is_verified(env, organizer) {
         return Err(TicketingError::OrganizerNotVerified);
     }
-    storage::drop_entry(env, &DataKey::Organizer(organizer.clone()));
+    storage::drop_entry(env, &key::organizer(env, organizer.clone()));
     OrganizerRevoked {
         organizer: organizer.clone(),
     }
@@ -170,7 +170,7 @@ pub fn create_event(
     if env
         .storage()
         .persistent()
-        .has(&DataKey::Event(event_id.clone()))
+        .has(&key::event(env, event_id.clone()))
     {
         return Err(TicketingError::EventExists);
     }
@@ -296,7 +296,7 @@ pub fn set_gate_operator(
     operator: &Address,
 ) -> Result<(), TicketingError> {
     organizer_event(env, organizer, event_id)?;
-    let key = DataKey::GateOperator(event_id.clone(), operator.clone());
+    let key = key::gate_operator(env, event_id.clone(), operator.clone());
     storage::save(env, &key, &true);
     GateOperatorSet {
         event_id: event_id.clone(),
@@ -317,7 +317,7 @@ pub fn remove_gate_operator(
     operator: &Address,
 ) -> Result<(), TicketingError> {
     organizer_event(env, organizer, event_id)?;
-    let key = DataKey::GateOperator(event_id.clone(), operator.clone());
+    let key = key::gate_operator(env, event_id.clone(), operator.clone());
     if !env.storage().persistent().has(&key) {
         return Err(TicketingError::NotGateOperator);
     }
@@ -334,7 +334,7 @@ pub fn remove_gate_operator(
 pub fn is_gate_operator(env: &Env, event_id: &EventId, operator: &Address) -> bool {
     storage::load::<bool>(
         env,
-        &DataKey::GateOperator(event_id.clone(), operator.clone()),
+        &key::gate_operator(env, event_id.clone(), operator.clone()),
     )
     .unwrap_or(false)
 }

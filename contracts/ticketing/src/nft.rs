@@ -5,11 +5,11 @@
 //! its approval and listing without touching their temporary entries.
 
 use passa_common::EventStatus;
-use soroban_sdk::{Address, Env, IntoVal, Val};
+use soroban_sdk::{Address, Env, Val};
 
 use crate::errors::TicketingError;
 use crate::events::{Approve, ApproveForAll, Transfer};
-use crate::storage::{self, DataKey, MAX_APPROVAL_LEDGERS};
+use crate::storage::{self, key, MAX_APPROVAL_LEDGERS};
 use crate::types::{Approval, EventRecord, Ticket, TicketStatus};
 
 /// Loads a live (not refunded) ticket.
@@ -93,7 +93,7 @@ pub fn move_ticket(
 
 /// Whether `operator` may manage every ticket of `owner` now.
 pub fn is_operator(env: &Env, owner: &Address, operator: &Address) -> bool {
-    let key = DataKey::ApprovalForAll(owner.clone(), operator.clone());
+    let key = key::approval_for_all(env, owner.clone(), operator.clone());
     match env.storage().temporary().get::<_, u32>(&key) {
         Some(live_until) => live_until >= env.ledger().sequence(),
         None => false,
@@ -105,7 +105,7 @@ pub fn approved_for(env: &Env, ticket: &Ticket, token_id: u32) -> Option<Address
     let approval: Approval = env
         .storage()
         .temporary()
-        .get(&DataKey::Approval(token_id))?;
+        .get(&key::approval(env, token_id))?;
     if approval.nonce == ticket.nonce && approval.live_until_ledger >= env.ledger().sequence() {
         Some(approval.approved)
     } else {
@@ -166,7 +166,7 @@ pub fn approve(
     if *approver != ticket.owner && !is_operator(env, &ticket.owner, approver) {
         return Err(TicketingError::InvalidApprover);
     }
-    let key: Val = DataKey::Approval(token_id).into_val(env);
+    let key: Val = key::approval(env, token_id);
     match approval_ttl(env, live_until_ledger)? {
         None => env.storage().temporary().remove(&key),
         Some(ttl) => {
@@ -199,7 +199,7 @@ pub fn approve_for_all(
     operator: &Address,
     live_until_ledger: u32,
 ) -> Result<(), TicketingError> {
-    let key: Val = DataKey::ApprovalForAll(owner.clone(), operator.clone()).into_val(env);
+    let key: Val = key::approval_for_all(env, owner.clone(), operator.clone());
     match approval_ttl(env, live_until_ledger)? {
         None => env.storage().temporary().remove(&key),
         Some(ttl) => {

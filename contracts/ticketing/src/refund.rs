@@ -12,7 +12,7 @@ use crate::errors::TicketingError;
 use crate::events::{Burn, Refunded};
 use crate::math::sub;
 use crate::nft;
-use crate::storage::{self, DataKey};
+use crate::storage::{self, key};
 use crate::types::{EventRecord, Stage, Ticket, TicketStatus};
 
 /// The part of the revenue contract that ticketing calls.
@@ -55,7 +55,7 @@ fn reverse_commission(
     let Some(referrer) = &ticket.referrer else {
         return Ok(());
     };
-    let key = DataKey::Commission(ticket.event_id.clone(), referrer.clone());
+    let key = key::commission(env, ticket.event_id.clone(), referrer.clone());
     let owed: i128 = storage::peek(env, &key).unwrap_or(0);
     storage::save(env, &key, &sub(owed, ticket.commission)?);
     *tier_commissions = sub(*tier_commissions, ticket.commission)?;

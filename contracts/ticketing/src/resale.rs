@@ -4,18 +4,21 @@
 //! nonce: any transfer, check-in or refund bumps the nonce and so kills the listing, and a
 //! cancelled or finished event refuses the purchase.
 
-use soroban_sdk::{token, Address, Env, IntoVal, Val};
+use soroban_sdk::{token, Address, Env, Val};
 
 use crate::errors::TicketingError;
 use crate::events::{Delisted, Listed, Resold};
 use crate::math::{add, bps_of, sub};
 use crate::nft;
-use crate::storage::{self, DataKey, LISTING_LEDGERS};
+use crate::storage::{self, key, LISTING_LEDGERS};
 use crate::types::{EventRecord, Listing, Ticket};
 
 /// The live listing of `ticket` (token `token_id`), if any.
 pub fn live_listing(env: &Env, ticket: &Ticket, token_id: u32) -> Option<Listing> {
-    let listing: Listing = env.storage().temporary().get(&DataKey::Listing(token_id))?;
+    let listing: Listing = env
+        .storage()
+        .temporary()
+        .get(&key::listing(env, token_id))?;
     let live = listing.nonce == ticket.nonce
         && listing.seller == ticket.owner
         && listing.live_until_ledger >= env.ledger().sequence();
@@ -58,7 +61,7 @@ pub fn list(env: &Env, owner: &Address, token_id: u32, price: i128) -> Result<u3
         live_until_ledger,
         nonce: ticket.nonce,
     };
-    let key: Val = DataKey::Listing(token_id).into_val(env);
+    let key: Val = key::listing(env, token_id);
     env.storage().temporary().set(&key, &listing);
     env.storage()
         .temporary()
@@ -86,7 +89,7 @@ pub fn delist(env: &Env, owner: &Address, token_id: u32) -> Result<(), Ticketing
     live_listing(env, &ticket, token_id).ok_or(TicketingError::NotListed)?;
     env.storage()
         .temporary()
-        .remove(&DataKey::Listing(token_id));
+        .remove(&key::listing(env, token_id));
     Delisted {
         token_id,
         seller: owner.clone(),
@@ -142,7 +145,7 @@ pub fn buy_listing(env: &Env, buyer: &Address, token_id: u32) -> Result<(), Tick
     let royalty = pay_resale(env, &event, &ticket, buyer, listing.price)?;
     env.storage()
         .temporary()
-        .remove(&DataKey::Listing(token_id));
+        .remove(&key::listing(env, token_id));
     nft::move_ticket(env, ticket, buyer, token_id)?;
     Resold {
         token_id,

@@ -12,7 +12,7 @@ use soroban_sdk::{token, Address, Env, Vec};
 use crate::errors::TicketingError;
 use crate::events::{Mint, Purchased, ReferralRateSet};
 use crate::math::{add, bps_of};
-use crate::storage::{self, DataKey, MAX_PER_PURCHASE};
+use crate::storage::{self, key, MAX_PER_PURCHASE};
 use crate::types::{EventRecord, Ticket, TicketStatus, Tier};
 
 /// Fails unless the event sells now.
@@ -63,7 +63,7 @@ fn count_wallet(
     if tier.max_per_wallet >= tier.supply {
         return Ok(());
     }
-    let key = DataKey::Bought(event_id.clone(), tier_index, buyer.clone());
+    let key = key::bought(env, event_id.clone(), tier_index, buyer.clone());
     let bought: u32 = storage::peek(env, &key).unwrap_or(0);
     match bought.checked_add(quantity) {
         Some(total) if total <= tier.max_per_wallet => {
@@ -94,7 +94,7 @@ fn credit_referrer(
     if referrer == buyer {
         return Err(TicketingError::SelfReferral);
     }
-    let rate_key = DataKey::ReferralRate(event_id.clone(), referrer.clone());
+    let rate_key = key::referral_rate(env, event_id.clone(), referrer.clone());
     let bps: u32 = storage::load(env, &rate_key).unwrap_or(0);
     let per_ticket = bps_of(tier.price, bps)?;
     if per_ticket == 0 {
@@ -103,7 +103,7 @@ fn credit_referrer(
     let total = per_ticket
         .checked_mul(quantity as i128)
         .ok_or(TicketingError::Overflow)?;
-    let key = DataKey::Commission(event_id.clone(), referrer.clone());
+    let key = key::commission(env, event_id.clone(), referrer.clone());
     let owed: i128 = storage::peek(env, &key).unwrap_or(0);
     storage::save(env, &key, &add(owed, total)?);
     tier.commissions = add(tier.commissions, total)?;
@@ -226,7 +226,7 @@ pub fn set_referral_rate(
         return Err(TicketingError::InvalidBps);
     }
     storage::load_event(env, event_id)?;
-    let key = DataKey::ReferralRate(event_id.clone(), referrer.clone());
+    let key = key::referral_rate(env, event_id.clone(), referrer.clone());
     if bps == 0 {
         storage::drop_entry(env, &key);
     } else {
@@ -245,7 +245,7 @@ pub fn set_referral_rate(
 pub fn referral_commission(env: &Env, event_id: &EventId, referrer: &Address) -> i128 {
     storage::load(
         env,
-        &DataKey::Commission(event_id.clone(), referrer.clone()),
+        &key::commission(env, event_id.clone(), referrer.clone()),
     )
     .unwrap_or(0)
 }

@@ -1,6 +1,6 @@
 //! Storage layout of the ticketing contract, and TTL handling.
 //!
-//! Keys are vectors `[Symbol, fields…]` (see [`DataKey`]):
+//! Keys are vectors `[Symbol, fields…]` (see [`key`]):
 //!
 //! | key | storage | value | written by |
 //! |-----|---------|-------|------------|
@@ -26,7 +26,7 @@
 
 use passa_common::ttl::{extend_persistent, PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
 use passa_common::EventId;
-use soroban_sdk::{symbol_short, Address, ConversionError, Env, IntoVal, String, TryFromVal, Val};
+use soroban_sdk::{symbol_short, Address, Env, IntoVal, String, TryFromVal, Val};
 
 use crate::errors::TicketingError;
 use crate::types::{EventRecord, Ticket, Tier};
@@ -47,74 +47,83 @@ pub const MAX_APPROVAL_LEDGERS: u32 = 120 * passa_common::ttl::DAY_IN_LEDGERS;
 /// The first token id.
 pub const FIRST_TOKEN_ID: u32 = 1;
 
-/// Storage keys of the ticketing contract.
+/// Storage keys of the ticketing contract, one function per key.
 ///
-/// Each key is stored as a vector `[Symbol, fields…]` (the layout `#[contracttype]` would give
-/// a tuple variant), but is encoded by hand from `symbol_short!` constants: the derived
-/// encoding of a 17-variant enum costs about 20k instructions per conversion on wasm, a
-/// tuple about 3k, and every storage access converts its key.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub enum DataKey {
-    Revenue,
-    Attribution,
-    Name,
-    Symbol,
-    NextTokenId,
-    Organizer(Address),
-    Event(EventId),
-    Tier(EventId, u32),
-    Bought(EventId, u32, Address),
-    Balance(Address),
-    Ticket(u32),
-    ReferralRate(EventId, Address),
-    Commission(EventId, Address),
-    GateOperator(EventId, Address),
-    Approval(u32),
-    ApprovalForAll(Address, Address),
-    Listing(u32),
-}
+/// Each key is a vector `[Symbol, fields…]` built from `symbol_short!` constants. A derived
+/// `#[contracttype]` key enum costs ~20k instructions per conversion on wasm (and even a
+/// hand-written `match` over all keys ~10k); these small functions cost ~2k, and the helpers
+/// below take the converted key so get + set + extend convert it once.
+pub mod key {
+    use passa_common::EventId;
+    use soroban_sdk::{symbol_short, Address, Env, IntoVal, Val};
 
-impl TryFromVal<Env, DataKey> for Val {
-    type Error = ConversionError;
-
-    fn try_from_val(env: &Env, key: &DataKey) -> Result<Val, ConversionError> {
-        Ok(match key {
-            DataKey::Revenue => (symbol_short!("Revenue"),).into_val(env),
-            DataKey::Attribution => (symbol_short!("Attrib"),).into_val(env),
-            DataKey::Name => (symbol_short!("Name"),).into_val(env),
-            DataKey::Symbol => (symbol_short!("Symbol"),).into_val(env),
-            DataKey::NextTokenId => (symbol_short!("NextId"),).into_val(env),
-            DataKey::Organizer(a) => (symbol_short!("Organizer"), a.clone()).into_val(env),
-            DataKey::Event(e) => (symbol_short!("Event"), e.clone()).into_val(env),
-            DataKey::Tier(e, t) => (symbol_short!("Tier"), e.clone(), *t).into_val(env),
-            DataKey::Bought(e, t, a) => {
-                (symbol_short!("Bought"), e.clone(), *t, a.clone()).into_val(env)
-            }
-            DataKey::Balance(a) => (symbol_short!("Balance"), a.clone()).into_val(env),
-            DataKey::Ticket(id) => (symbol_short!("Ticket"), *id).into_val(env),
-            DataKey::ReferralRate(e, a) => {
-                (symbol_short!("RefRate"), e.clone(), a.clone()).into_val(env)
-            }
-            DataKey::Commission(e, a) => {
-                (symbol_short!("Commissn"), e.clone(), a.clone()).into_val(env)
-            }
-            DataKey::GateOperator(e, a) => {
-                (symbol_short!("GateOp"), e.clone(), a.clone()).into_val(env)
-            }
-            DataKey::Approval(id) => (symbol_short!("Approval"), *id).into_val(env),
-            DataKey::ApprovalForAll(o, op) => {
-                (symbol_short!("Operator"), o.clone(), op.clone()).into_val(env)
-            }
-            DataKey::Listing(id) => (symbol_short!("Listing"), *id).into_val(env),
-        })
+    /// Instance: the revenue contract.
+    pub fn revenue(env: &Env) -> Val {
+        (symbol_short!("Revenue"),).into_val(env)
     }
-}
-
-impl TryFromVal<Env, &DataKey> for Val {
-    type Error = ConversionError;
-
-    fn try_from_val(env: &Env, key: &&DataKey) -> Result<Val, ConversionError> {
-        <Val as TryFromVal<Env, DataKey>>::try_from_val(env, *key)
+    /// Instance: the attribution contract.
+    pub fn attribution(env: &Env) -> Val {
+        (symbol_short!("Attrib"),).into_val(env)
+    }
+    /// Instance: the collection name.
+    pub fn name(env: &Env) -> Val {
+        (symbol_short!("Name"),).into_val(env)
+    }
+    /// Instance: the collection symbol.
+    pub fn symbol(env: &Env) -> Val {
+        (symbol_short!("Symbol"),).into_val(env)
+    }
+    /// Instance: the next token id.
+    pub fn next_token_id(env: &Env) -> Val {
+        (symbol_short!("NextId"),).into_val(env)
+    }
+    /// Persistent: an organizer's verification.
+    pub fn organizer(env: &Env, organizer: Address) -> Val {
+        (symbol_short!("Organizer"), organizer).into_val(env)
+    }
+    /// Persistent: an event record.
+    pub fn event(env: &Env, event_id: EventId) -> Val {
+        (symbol_short!("Event"), event_id).into_val(env)
+    }
+    /// Persistent: a tier of an event.
+    pub fn tier(env: &Env, event_id: EventId, tier: u32) -> Val {
+        (symbol_short!("Tier"), event_id, tier).into_val(env)
+    }
+    /// Persistent: tickets of a tier bought by a wallet.
+    pub fn bought(env: &Env, event_id: EventId, tier: u32, wallet: Address) -> Val {
+        (symbol_short!("Bought"), event_id, tier, wallet).into_val(env)
+    }
+    /// Persistent: tickets held by an account.
+    pub fn balance(env: &Env, owner: Address) -> Val {
+        (symbol_short!("Balance"), owner).into_val(env)
+    }
+    /// Persistent: a ticket.
+    pub fn ticket(env: &Env, token_id: u32) -> Val {
+        (symbol_short!("Ticket"), token_id).into_val(env)
+    }
+    /// Persistent: a referrer's commission rate for an event.
+    pub fn referral_rate(env: &Env, event_id: EventId, referrer: Address) -> Val {
+        (symbol_short!("RefRate"), event_id, referrer).into_val(env)
+    }
+    /// Persistent: commission owed to a referrer for an event.
+    pub fn commission(env: &Env, event_id: EventId, referrer: Address) -> Val {
+        (symbol_short!("Commissn"), event_id, referrer).into_val(env)
+    }
+    /// Persistent: a gate operator of an event.
+    pub fn gate_operator(env: &Env, event_id: EventId, operator: Address) -> Val {
+        (symbol_short!("GateOp"), event_id, operator).into_val(env)
+    }
+    /// Temporary: a single-token approval.
+    pub fn approval(env: &Env, token_id: u32) -> Val {
+        (symbol_short!("Approval"), token_id).into_val(env)
+    }
+    /// Temporary: an operator approval.
+    pub fn approval_for_all(env: &Env, owner: Address, operator: Address) -> Val {
+        (symbol_short!("Operator"), owner, operator).into_val(env)
+    }
+    /// Temporary: a listing.
+    pub fn listing(env: &Env, token_id: u32) -> Val {
+        (symbol_short!("Listing"), token_id).into_val(env)
     }
 }
 
@@ -127,31 +136,29 @@ pub fn is_paused(env: &Env) -> bool {
 // ---------------------------------------------------------------- generic persistent helpers
 
 /// Reads a persistent entry without extending it (use when the caller writes it back).
-pub fn peek<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
+pub fn peek<V: TryFromVal<Env, Val>>(env: &Env, key: &Val) -> Option<V> {
     env.storage().persistent().get(key)
 }
 
 /// Reads a persistent entry and extends its TTL when it exists.
-pub fn load<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> Option<V> {
-    let key: Val = key.into_val(env);
-    let value = env.storage().persistent().get(&key);
+pub fn load<V: TryFromVal<Env, Val>>(env: &Env, key: &Val) -> Option<V> {
+    let value = env.storage().persistent().get(key);
     if value.is_some() {
-        extend_persistent(env, &key);
+        extend_persistent(env, key);
     }
     value
 }
 
 /// Writes a persistent entry and extends its TTL.
-pub fn save<V: IntoVal<Env, Val>>(env: &Env, key: &DataKey, value: &V) {
-    let key: Val = key.into_val(env);
-    env.storage().persistent().set(&key, value);
+pub fn save<V: IntoVal<Env, Val>>(env: &Env, key: &Val, value: &V) {
+    env.storage().persistent().set(key, value);
     env.storage()
         .persistent()
-        .extend_ttl(&key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
+        .extend_ttl(key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
 }
 
 /// Removes a persistent entry.
-pub fn drop_entry(env: &Env, key: &DataKey) {
+pub fn drop_entry(env: &Env, key: &Val) {
     env.storage().persistent().remove(key);
 }
 
@@ -159,38 +166,38 @@ pub fn drop_entry(env: &Env, key: &DataKey) {
 
 /// Address of the revenue contract (escrow).
 pub fn revenue(env: &Env) -> Address {
-    instance_get(env, &DataKey::Revenue)
+    instance_get(env, &key::revenue(env))
 }
 
 /// Address of the attribution contract.
 pub fn attribution(env: &Env) -> Address {
-    instance_get(env, &DataKey::Attribution)
+    instance_get(env, &key::attribution(env))
 }
 
 /// Collection name (SEP-50).
 pub fn name(env: &Env) -> String {
-    instance_get(env, &DataKey::Name)
+    instance_get(env, &key::name(env))
 }
 
 /// Collection symbol (SEP-50).
 pub fn symbol(env: &Env) -> String {
-    instance_get(env, &DataKey::Symbol)
+    instance_get(env, &key::symbol(env))
 }
 
 /// The id the next minted ticket gets.
 pub fn next_token_id(env: &Env) -> u32 {
     env.storage()
         .instance()
-        .get(&DataKey::NextTokenId)
+        .get(&key::next_token_id(env))
         .unwrap_or(FIRST_TOKEN_ID)
 }
 
 /// Stores the id the next minted ticket gets.
 pub fn set_next_token_id(env: &Env, id: u32) {
-    env.storage().instance().set(&DataKey::NextTokenId, &id);
+    env.storage().instance().set(&key::next_token_id(env), &id);
 }
 
-fn instance_get<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> V {
+fn instance_get<V: TryFromVal<Env, Val>>(env: &Env, key: &Val) -> V {
     // Written by the constructor, so always present.
     env.storage()
         .instance()
@@ -205,12 +212,12 @@ fn instance_get<V: TryFromVal<Env, Val>>(env: &Env, key: &DataKey) -> V {
 /// # Errors
 /// * [`TicketingError::EventNotFound`]
 pub fn load_event(env: &Env, event_id: &EventId) -> Result<EventRecord, TicketingError> {
-    load(env, &DataKey::Event(event_id.clone())).ok_or(TicketingError::EventNotFound)
+    load(env, &key::event(env, event_id.clone())).ok_or(TicketingError::EventNotFound)
 }
 
 /// Writes an event.
 pub fn save_event(env: &Env, event_id: &EventId, event: &EventRecord) {
-    save(env, &DataKey::Event(event_id.clone()), event);
+    save(env, &key::event(env, event_id.clone()), event);
 }
 
 /// Reads a tier for update (no extension; [`save_tier`] extends).
@@ -218,7 +225,7 @@ pub fn save_event(env: &Env, event_id: &EventId, event: &EventRecord) {
 /// # Errors
 /// * [`TicketingError::TierNotFound`]
 pub fn peek_tier(env: &Env, event_id: &EventId, tier: u32) -> Result<Tier, TicketingError> {
-    peek(env, &DataKey::Tier(event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
+    peek(env, &key::tier(env, event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
 }
 
 /// Reads a tier (extending it).
@@ -226,12 +233,12 @@ pub fn peek_tier(env: &Env, event_id: &EventId, tier: u32) -> Result<Tier, Ticke
 /// # Errors
 /// * [`TicketingError::TierNotFound`]
 pub fn load_tier(env: &Env, event_id: &EventId, tier: u32) -> Result<Tier, TicketingError> {
-    load(env, &DataKey::Tier(event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
+    load(env, &key::tier(env, event_id.clone(), tier)).ok_or(TicketingError::TierNotFound)
 }
 
 /// Writes a tier.
 pub fn save_tier(env: &Env, event_id: &EventId, index: u32, tier: &Tier) {
-    save(env, &DataKey::Tier(event_id.clone(), index), tier);
+    save(env, &key::tier(env, event_id.clone(), index), tier);
 }
 
 /// Reads a ticket for update (no extension; [`save_ticket`] extends).
@@ -239,7 +246,7 @@ pub fn save_tier(env: &Env, event_id: &EventId, index: u32, tier: &Tier) {
 /// # Errors
 /// * [`TicketingError::NonExistentToken`]
 pub fn peek_ticket(env: &Env, token_id: u32) -> Result<Ticket, TicketingError> {
-    peek(env, &DataKey::Ticket(token_id)).ok_or(TicketingError::NonExistentToken)
+    peek(env, &key::ticket(env, token_id)).ok_or(TicketingError::NonExistentToken)
 }
 
 /// Reads a ticket (extending it).
@@ -247,17 +254,17 @@ pub fn peek_ticket(env: &Env, token_id: u32) -> Result<Ticket, TicketingError> {
 /// # Errors
 /// * [`TicketingError::NonExistentToken`]
 pub fn load_ticket(env: &Env, token_id: u32) -> Result<Ticket, TicketingError> {
-    load(env, &DataKey::Ticket(token_id)).ok_or(TicketingError::NonExistentToken)
+    load(env, &key::ticket(env, token_id)).ok_or(TicketingError::NonExistentToken)
 }
 
 /// Writes a ticket.
 pub fn save_ticket(env: &Env, token_id: u32, ticket: &Ticket) {
-    save(env, &DataKey::Ticket(token_id), ticket);
+    save(env, &key::ticket(env, token_id), ticket);
 }
 
 /// Tickets held by `owner`, without extending.
 pub fn peek_balance(env: &Env, owner: &Address) -> u32 {
-    peek(env, &DataKey::Balance(owner.clone())).unwrap_or(0)
+    peek(env, &key::balance(env, owner.clone())).unwrap_or(0)
 }
 
 /// Adds `delta` tickets to `owner`'s balance (checked).
@@ -265,7 +272,7 @@ pub fn peek_balance(env: &Env, owner: &Address) -> u32 {
 /// # Errors
 /// * [`TicketingError::Overflow`]
 pub fn add_balance(env: &Env, owner: &Address, delta: u32) -> Result<(), TicketingError> {
-    let key: Val = DataKey::Balance(owner.clone()).into_val(env);
+    let key: Val = key::balance(env, owner.clone()).into_val(env);
     let store = env.storage().persistent();
     let balance: u32 = store.get(&key).unwrap_or(0);
     let balance = balance.checked_add(delta).ok_or(TicketingError::Overflow)?;
@@ -279,7 +286,7 @@ pub fn add_balance(env: &Env, owner: &Address, delta: u32) -> Result<(), Ticketi
 /// # Errors
 /// * [`TicketingError::Overflow`] - the balance is already zero (cannot happen).
 pub fn sub_balance(env: &Env, owner: &Address) -> Result<(), TicketingError> {
-    let key: Val = DataKey::Balance(owner.clone()).into_val(env);
+    let key: Val = key::balance(env, owner.clone()).into_val(env);
     let store = env.storage().persistent();
     let balance: u32 = store.get(&key).unwrap_or(0);
     match balance.checked_sub(1).ok_or(TicketingError::Overflow)? {

@@ -206,13 +206,13 @@ impl Setup {
 
     /// Tickets of a tier bought by `wallet` (stored only where the limit can bind).
     pub fn bought(&self, event_id: &EventId, tier: u32, wallet: &Address) -> u32 {
-        let key = crate::storage::DataKey::Bought(event_id.clone(), tier, wallet.clone());
+        let key = crate::storage::key::bought(&self.env, event_id.clone(), tier, wallet.clone());
         self.inside(|| crate::storage::load(&self.env, &key).unwrap_or(0))
     }
 
     /// A referrer's commission rate, bps.
     pub fn rate(&self, event_id: &EventId, referrer: &Address) -> u32 {
-        let key = crate::storage::DataKey::ReferralRate(event_id.clone(), referrer.clone());
+        let key = crate::storage::key::referral_rate(&self.env, event_id.clone(), referrer.clone());
         self.inside(|| crate::storage::load(&self.env, &key).unwrap_or(0))
     }
 

@@ -1,16 +1,16 @@
 //! TTL: persistent entries and the instance stay live under use; approvals and listings expire.
 
 use super::*;
-use crate::storage::{DataKey, LISTING_LEDGERS};
+use crate::storage::{key, LISTING_LEDGERS};
 use passa_common::ttl::{DAY_IN_LEDGERS, PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
 use soroban_sdk::testutils::storage::{Instance as _, Persistent as _, Temporary as _};
 
-fn persistent_ttl(s: &Setup, key: &DataKey) -> u32 {
+fn persistent_ttl(s: &Setup, key: &Val) -> u32 {
     s.env
         .as_contract(&s.id, || s.env.storage().persistent().get_ttl(key))
 }
 
-fn temporary_ttl(s: &Setup, key: &DataKey) -> u32 {
+fn temporary_ttl(s: &Setup, key: &Val) -> u32 {
     s.env
         .as_contract(&s.id, || s.env.storage().temporary().get_ttl(key))
 }
@@ -43,10 +43,10 @@ fn entries_stay_live_across_a_year_of_use() {
     let bob = s.wallet();
     s.buy(&alice, &e, 1);
     let keys = [
-        DataKey::Event(e.clone()),
-        DataKey::Tier(e.clone(), 0),
-        DataKey::Ticket(1),
-        DataKey::Organizer(s.organizer.clone()),
+        key::event(&s.env, e.clone()),
+        key::tier(&s.env, e.clone(), 0),
+        key::ticket(&s.env, 1),
+        key::organizer(&s.env, s.organizer.clone()),
     ];
     let (mut from, mut to) = (alice.clone(), bob.clone());
     // A touch every 25 days for a year: each one moves the ticket (ticket, event, balances)
@@ -67,7 +67,9 @@ fn entries_stay_live_across_a_year_of_use() {
         assert!(instance_ttl(&s) >= passa_common::ttl::INSTANCE_TTL_THRESHOLD);
         // A later purchase keeps the buyer's balance entry live too.
         s.client.purchase(&from, &e, &0, &1, &None);
-        assert!(persistent_ttl(&s, &DataKey::Balance(from.clone())) >= PERSISTENT_TTL_THRESHOLD);
+        assert!(
+            persistent_ttl(&s, &key::balance(&s.env, from.clone())) >= PERSISTENT_TTL_THRESHOLD
+        );
     }
     assert_eq!(s.client.owner_of(&1), from);
 }
@@ -79,11 +81,11 @@ fn writes_extend_to_the_policy() {
     let alice = s.wallet();
     s.buy(&alice, &e, 1);
     for key in [
-        DataKey::Event(e.clone()),
-        DataKey::Tier(e.clone(), 0),
-        DataKey::Ticket(1),
-        DataKey::Balance(alice.clone()),
-        DataKey::Bought(e.clone(), 0, alice.clone()),
+        key::event(&s.env, e.clone()),
+        key::tier(&s.env, e.clone(), 0),
+        key::ticket(&s.env, 1),
+        key::balance(&s.env, alice.clone()),
+        key::bought(&s.env, e.clone(), 0, alice.clone()),
     ] {
         assert_eq!(persistent_ttl(&s, &key), PERSISTENT_EXTEND_TO, "{key:?}");
     }
@@ -97,20 +99,23 @@ fn approvals_and_listings_live_until_their_ledger() {
     s.buy(&alice, &e, 2);
     let spender = Address::generate(&s.env);
     s.client.approve(&alice, &spender, &1, &(SEQ0 + 500));
-    assert_eq!(temporary_ttl(&s, &DataKey::Approval(1)), 500);
+    assert_eq!(temporary_ttl(&s, &key::approval(&s.env, 1)), 500);
     s.client.approve_for_all(&alice, &spender, &(SEQ0 + 700));
     assert_eq!(
-        temporary_ttl(&s, &DataKey::ApprovalForAll(alice.clone(), spender.clone())),
+        temporary_ttl(
+            &s,
+            &key::approval_for_all(&s.env, alice.clone(), spender.clone())
+        ),
         700
     );
     s.client.list(&alice, &2, &GA_PRICE);
-    assert_eq!(temporary_ttl(&s, &DataKey::Listing(2)), LISTING_LEDGERS);
+    assert_eq!(temporary_ttl(&s, &key::listing(&s.env, 2)), LISTING_LEDGERS);
 
     // Reading them does not prolong them.
     s.env.ledger().set_sequence_number(SEQ0 + 400);
     assert_eq!(s.client.get_approved(&1), Some(spender.clone()));
     assert!(s.client.get_listing(&2).is_some());
-    assert_eq!(temporary_ttl(&s, &DataKey::Approval(1)), 100);
+    assert_eq!(temporary_ttl(&s, &key::approval(&s.env, 1)), 100);
 
     // Past their ledgers they are gone.
     s.env

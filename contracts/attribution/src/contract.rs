@@ -103,7 +103,7 @@ impl Attribution {
     /// * [`AttributionError::Paused`], [`AttributionError::EventLocked`],
     ///   [`AttributionError::ContributionNotFound`], [`AttributionError::NotPending`],
     ///   [`AttributionError::WrongParty`] (it was submitted by the contributor),
-    ///   [`AttributionError::Overflow`]
+    ///   [`AttributionError::Overflow`], [`AttributionError::CallFailed`]
     ///
     /// # Events
     /// * [`ContributionApproved`](crate::events::ContributionApproved) with

@@ -40,6 +40,8 @@ pub enum AttributionError {
     Overflow = 18,
     /// The caller is not the party whose consent the contribution awaits.
     WrongParty = 19,
+    /// A call to the ticketing contract failed (e.g. it refused the referral rate).
+    CallFailed = 20,
 }
 
 impl From<CommonError> for AttributionError {

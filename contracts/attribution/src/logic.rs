@@ -1,8 +1,9 @@
 //! The rules of attribution, one small function per step. Callers (contract.rs) handle pause
 //! and the instance TTL.
 
+use passa_common::call::try_call;
 use passa_common::{AttributionTotals, EventId, EventLedger, Share, BPS_DENOMINATOR};
-use soroban_sdk::{contractclient, Address, Env};
+use soroban_sdk::{Address, Env, IntoVal};
 
 use crate::errors::AttributionError;
 use crate::events::{
@@ -12,23 +13,15 @@ use crate::events::{
 use crate::storage;
 use crate::types::{Contribution, ContributionKind, ContributionStatus, EventTotals, Initiator};
 
-/// The part of the ticketing contract attribution calls.
-#[allow(dead_code)]
-#[contractclient(name = "TicketingClient")]
-pub trait TicketingInterface {
-    fn event_ledger(env: Env, event_id: EventId) -> EventLedger;
-    fn set_referral_rate(env: Env, event_id: EventId, referrer: Address, bps: u32);
-}
-
 /// The event's organizer, as ticketing reports it.
 ///
 /// # Errors
 /// * [`AttributionError::EventNotFound`] - ticketing does not know the event.
 fn organizer(env: &Env, event_id: &EventId) -> Result<Address, AttributionError> {
-    match TicketingClient::new(env, &storage::ticketing(env)).try_event_ledger(event_id) {
-        Ok(Ok(ledger)) => Ok(ledger.organizer),
-        _ => Err(AttributionError::EventNotFound),
-    }
+    let args = (event_id,).into_val(env);
+    try_call::<EventLedger>(env, &storage::ticketing(env), "event_ledger", args)
+        .map(|ledger| ledger.organizer)
+        .ok_or(AttributionError::EventNotFound)
 }
 
 /// Checks a share's range: bps in 1..=10 000, fixed amount > 0.
@@ -141,7 +134,7 @@ pub fn open(
         share: share.clone(),
         status: ContributionStatus::Pending,
         initiator,
-        updated_at: env.ledger().timestamp(),
+        updated_at: passa_common::time::now(env),
     };
     storage::set_contribution(env, event_id, contributor, &contribution);
     Ok(organizer)
@@ -205,7 +198,8 @@ fn pending(
 /// already authorized. Sets the referral rate in ticketing for a commission share.
 ///
 /// # Errors
-/// * see [`pending`]; [`AttributionError::EventLocked`], [`AttributionError::Overflow`]
+/// * see [`pending`]; [`AttributionError::EventLocked`], [`AttributionError::Overflow`],
+///   [`AttributionError::CallFailed`] (ticketing refused the referral rate)
 ///
 /// # Events
 /// * [`ContributionApproved`]
@@ -221,14 +215,12 @@ pub fn approve(
     add_approved(&mut totals, &c.share)?;
     storage::set_totals(env, event_id, &totals);
     c.status = ContributionStatus::Approved;
-    c.updated_at = env.ledger().timestamp();
+    c.updated_at = passa_common::time::now(env);
     storage::set_contribution(env, event_id, contributor, &c);
     if let Share::Commission(bps) = c.share {
-        TicketingClient::new(env, &storage::ticketing(env)).set_referral_rate(
-            event_id,
-            contributor,
-            &bps,
-        );
+        let args = (event_id, contributor, bps).into_val(env);
+        try_call::<()>(env, &storage::ticketing(env), "set_referral_rate", args)
+            .ok_or(AttributionError::CallFailed)?;
     }
     ContributionApproved {
         event_id: event_id.clone(),
@@ -271,7 +263,7 @@ pub fn reject(
         storage::set_totals(env, event_id, &totals);
     }
     c.status = ContributionStatus::Rejected;
-    c.updated_at = env.ledger().timestamp();
+    c.updated_at = passa_common::time::now(env);
     storage::set_contribution(env, event_id, contributor, &c);
     ContributionRejected {
         event_id: event_id.clone(),

@@ -1,4 +1,4 @@
-//! Attribution's own contract types.
+//! Attribution's own contract types. The plain enums are `u32` on chain (compact).
 
 use passa_common::Share;
 use soroban_sdk::contracttype;
@@ -6,32 +6,35 @@ use soroban_sdk::contracttype;
 /// What the contributor did for the event (the database's `contribution_type`).
 #[contracttype]
 #[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[repr(u32)]
 pub enum ContributionKind {
-    ArtistPerformance,
-    ContentCreation,
-    Promotion,
-    Sponsorship,
-    Organization,
-    Venue,
+    ArtistPerformance = 0,
+    ContentCreation = 1,
+    Promotion = 2,
+    Sponsorship = 3,
+    Organization = 4,
+    Venue = 5,
 }
 
 /// Lifecycle of a contribution.
 #[contracttype]
 #[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[repr(u32)]
 pub enum ContributionStatus {
-    Pending,
-    Approved,
-    Rejected,
+    Pending = 0,
+    Approved = 1,
+    Rejected = 2,
 }
 
 /// Who started the contribution (the other party must consent).
 #[contracttype]
 #[derive(Copy, Clone, Debug, Eq, PartialEq)]
+#[repr(u32)]
 pub enum Initiator {
     /// Proposed by the organizer; the contributor accepts or rejects.
-    Organizer,
+    Organizer = 0,
     /// Submitted by the contributor; the organizer approves or rejects.
-    Contributor,
+    Contributor = 1,
 }
 
 /// One contributor's contribution to one event (persistent, key `(event_id, contributor)`).

@@ -4,9 +4,11 @@
 //! library, not a contract: it exports no contract functions of its own. Each contract wires
 //! the helpers below into its own public interface.
 //!
+//! * [`call`]: cross-contract calls that report failures instead of panicking (smaller wasm).
 //! * [`admin`]: the admin and its two-step transfer (`transfer_admin` → `accept_admin`).
 //! * [`pause`]: an emergency stop for every path that moves money or tickets.
 //! * [`upgrade`]: replacing the contract's wasm, by the admin.
+//! * [`time`]: the ledger close time (smaller wasm than `env.ledger().timestamp()`).
 //! * [`ttl`]: TTL constants (threshold + extend-to) and helpers that extend on every touch.
 //! * [`types`]: the `#[contracttype]`s the contracts exchange (see `contracts/INTERFACES.md`).
 //! * [`errors`]: [`CommonError`], the failures of the helpers, with stable codes that every
@@ -20,9 +22,11 @@
 #![no_std]
 
 pub mod admin;
+pub mod call;
 pub mod errors;
 pub mod events;
 pub mod pause;
+pub mod time;
 pub mod ttl;
 pub mod types;
 pub mod upgrade;

@@ -161,7 +161,8 @@ impl Revenue {
         }
         let mut st = logic::settled(&env, &event_id)?;
         let mut total: i128 = 0;
-        for payee in payees.iter() {
+        for i in 0..payees.len() {
+            let payee = payees.get_unchecked(i);
             match logic::claim_in(&env, &mut st, &event_id, &payee) {
                 Ok(amount) => total = total.checked_add(amount).ok_or(RevenueError::Overflow)?,
                 Err(RevenueError::AlreadyClaimed) | Err(RevenueError::NothingToClaim) => {}

@@ -44,6 +44,9 @@ pub enum RevenueError {
     BatchTooLarge = 20,
     /// Constructor arguments out of range (fee > 10 000 bps, negative threshold).
     InvalidConfig = 21,
+    /// A call to ticketing, attribution or the token failed (e.g. the callee is paused or
+    /// the token refused the transfer).
+    CallFailed = 22,
 }
 
 impl From<CommonError> for RevenueError {

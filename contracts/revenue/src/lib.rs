@@ -54,7 +54,6 @@
 pub mod contract;
 pub mod errors;
 pub mod events;
-mod external;
 mod logic;
 pub mod storage;
 pub mod types;

@@ -1,12 +1,12 @@
 //! Settlement and claim arithmetic, one small function per step. All money arithmetic is
 //! checked; every division floors (amounts are non-negative).
 
+use passa_common::call::{transfer, try_call};
 use passa_common::{admin, AttributionTotals, EventId, EventLedger, EventStatus, Share};
-use soroban_sdk::{token::TokenClient, Address, Env};
+use soroban_sdk::{Address, Env, IntoVal};
 
 use crate::errors::RevenueError;
 use crate::events::{Claimed, RefundPaid, Settled};
-use crate::external::{AttributionClient, TicketingClient};
 use crate::storage;
 use crate::types::{Config, Settlement};
 
@@ -28,10 +28,14 @@ fn mul_div(a: i128, b: i128, c: i128) -> Result<i128, RevenueError> {
 }
 
 /// Pays `amount` of `token` from the escrow to `to` (nothing for 0).
-fn pay(env: &Env, token: &Address, to: &Address, amount: i128) {
-    if amount > 0 {
-        TokenClient::new(env, token).transfer(&env.current_contract_address(), to, &amount);
+///
+/// # Errors
+/// * [`RevenueError::CallFailed`] - the token refused the transfer.
+fn pay(env: &Env, token: &Address, to: &Address, amount: i128) -> Result<(), RevenueError> {
+    if amount > 0 && !transfer(env, token, &env.current_contract_address(), to, amount) {
+        return Err(RevenueError::CallFailed);
     }
+    Ok(())
 }
 
 // ---- refunds ---------------------------------------------------------------------------------
@@ -56,7 +60,7 @@ pub fn pay_refund(
     }
     let total = add(storage::refunds(env, event_id), amount)?;
     storage::set_refunds(env, event_id, total);
-    pay(env, token, holder, amount);
+    pay(env, token, holder, amount)?;
     RefundPaid {
         event_id: event_id.clone(),
         holder: holder.clone(),
@@ -78,10 +82,8 @@ fn event_ledger(
     config: &Config,
     event_id: &EventId,
 ) -> Result<EventLedger, RevenueError> {
-    match TicketingClient::new(env, &config.ticketing).try_event_ledger(event_id) {
-        Ok(Ok(ledger)) => Ok(ledger),
-        _ => Err(RevenueError::EventNotFound),
-    }
+    let args = (event_id,).into_val(env);
+    try_call(env, &config.ticketing, "event_ledger", args).ok_or(RevenueError::EventNotFound)
 }
 
 /// Fails unless the event ended, or was cancelled and its refund window closed.
@@ -91,7 +93,7 @@ fn event_ledger(
 fn ensure_over(env: &Env, ledger: &EventLedger) -> Result<(), RevenueError> {
     let over = match ledger.status {
         EventStatus::Completed => true,
-        EventStatus::Cancelled => env.ledger().timestamp() > ledger.refund_deadline,
+        EventStatus::Cancelled => passa_common::time::now(env) > ledger.refund_deadline,
         _ => false,
     };
     if over {
@@ -152,7 +154,7 @@ pub fn freeze(
         payees: totals.contributors,
         payees_allocation,
         organizer_base: sub(pool, payees_allocation)?,
-        settled_at: env.ledger().timestamp(),
+        settled_at: passa_common::time::now(env),
         payees_claimed: 0,
         paid_to_payees: 0,
         organizer_paid: 0,
@@ -180,10 +182,12 @@ pub fn settle(env: &Env, event_id: &EventId) -> Result<Settlement, RevenueError>
     if net > config.high_value_threshold {
         admin::require_admin(env)?;
     }
-    let totals = AttributionClient::new(env, &config.attribution).lock(event_id);
+    let args = (event_id,).into_val(env);
+    let totals: AttributionTotals =
+        try_call(env, &config.attribution, "lock", args).ok_or(RevenueError::CallFailed)?;
     let st = freeze(env, &ledger, net, config.platform_fee_bps, &totals)?;
     storage::set_settlement(env, event_id, &st);
-    pay(env, &st.token, &config.treasury, st.fee);
+    pay(env, &st.token, &config.treasury, st.fee)?;
     Settled {
         event_id: event_id.clone(),
         organizer: st.organizer.clone(),
@@ -249,7 +253,9 @@ fn share_amount(
         Share::Fixed(amount) => *amount,
         Share::Commission(_) => {
             let ticketing = storage::config(env).ticketing;
-            TicketingClient::new(env, &ticketing).referral_commission(event_id, payee)
+            let args = (event_id, payee).into_val(env);
+            try_call(env, &ticketing, "referral_commission", args)
+                .ok_or(RevenueError::CallFailed)?
         }
     };
     if st.scaled {
@@ -282,9 +288,10 @@ pub fn due(
         return Err(RevenueError::AlreadyClaimed);
     }
     let attribution = storage::config(env).attribution;
-    let share = AttributionClient::new(env, &attribution)
-        .approved_share(event_id, payee)
-        .ok_or(RevenueError::NotAPayee)?;
+    let args = (event_id, payee).into_val(env);
+    let share: Option<Share> =
+        try_call(env, &attribution, "approved_share", args).ok_or(RevenueError::CallFailed)?;
+    let share = share.ok_or(RevenueError::NotAPayee)?;
     share_amount(env, st, event_id, payee, &share)
 }
 
@@ -332,7 +339,7 @@ pub fn claim_in(
     payee: &Address,
 ) -> Result<i128, RevenueError> {
     let (amount, total_paid) = record(env, st, event_id, payee)?;
-    pay(env, &st.token, payee, amount);
+    pay(env, &st.token, payee, amount)?;
     Claimed {
         event_id: event_id.clone(),
         payee: payee.clone(),

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Builds every Soroban contract of the workspace (crates under contracts/ with crate-type
+# cdylib) to wasm32v1-none, shakes their spec, optimises them and writes:
+#
+#   target/wasm/<crate_name>.wasm         e.g. passa_ticketing.wasm, passa_attribution.wasm,
+#   target/wasm/<crate_name>.wasm.sha256       passa_revenue.wasm (the crate name, '-' → '_')
+#
+# The compiler is the first of:
+#   1. the stellar CLI (`stellar contract build`), when installed;
+#   2. a rustup toolchain with the wasm32v1-none target installed;
+#   3. Debian's Rust with its std sources (RUSTC_BOOTSTRAP=1, -Zbuild-std=core,alloc, wasm-ld
+#      from llvm-22); see TOOLCHAIN.md.
+# always with the workspace's `contract` profile (opt-level z, lto, panic abort, strip).
+# Then, for each wasm:
+#   * spec shaking (passa-wasm-shake, i.e. soroban_spec::shaking::{find_all, filter}, as
+#     `stellar contract build` does) rewrites the contractspecv0 section; the spec keeps a
+#     one-line doc per function, type and event (PASSA_SPEC_DOCS=keep|summary|strip;
+#     summary by default: the full docs cost ~8 KB per contract — see `cargo doc`);
+#   * `wasm-opt -Oz` restricted to the wasm features Soroban's VM accepts (MVP + mutable
+#     globals + sign extension; no floats, multi-value, reference types, bulk memory);
+#   * sha256.
+# Builds are deterministic: paths are remapped, so two builds give identical hashes.
+#
+# Usage: scripts/build-contracts.sh [--via stellar|rustup|debian] [package …]
+#   PASSA_WASM_BUILDER=stellar|rustup|debian forces a builder, like --via.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/target/wasm"
+TARGET=wasm32v1-none
+PROFILE=contract
+# A target dir of its own: the wasm build never invalidates the native build's artefacts.
+export CARGO_TARGET_DIR="${PASSA_WASM_TARGET_DIR:-$ROOT/target/wasm-build}"
+export SOROBAN_SDK_BUILD_SYSTEM_SUPPORTS_SPEC_SHAKING_V2=1
+
+via="${PASSA_WASM_BUILDER:-}"
+packages=()
+while (($#)); do
+  case "$1" in
+    --via) via="$2"; shift 2 ;;
+    --via=*) via="${1#--via=}"; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) packages+=("$1"); shift ;;
+  esac
+done
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'build-contracts: %s\n' "$*" >&2; exit 1; }
+
+# Contract packages: crates under contracts/ whose [lib] crate-type includes cdylib.
+if ((${#packages[@]} == 0)); then
+  while IFS= read -r manifest; do
+    if grep -Eq '^crate-type *= *\[[^]]*"cdylib"' "$manifest"; then
+      packages+=("$(sed -nE 's/^name *= *"([^"]+)".*/\1/p' "$manifest" | head -n1)")
+    fi
+  done < <(find "$ROOT/contracts" -name Cargo.toml -not -path '*/target/*' | sort)
+fi
+((${#packages[@]})) || die "no contract crates found under contracts/"
+
+pkg_args=()
+for p in "${packages[@]}"; do pkg_args+=(-p "$p"); done
+
+# Deterministic output: no absolute paths of this machine in the wasm.
+remap="--remap-path-prefix=$ROOT=/passa --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+
+have_rustup_target() {
+  command -v rustup >/dev/null 2>&1 &&
+    rustup target list --installed 2>/dev/null | grep -qx "$TARGET"
+}
+
+if [[ -z "$via" ]]; then
+  if command -v stellar >/dev/null 2>&1; then via=stellar
+  elif have_rustup_target; then via=rustup
+  else via=debian
+  fi
+fi
+
+cd "$ROOT"
+case "$via" in
+  stellar)
+    log "building ${packages[*]} with the stellar CLI"
+    for p in "${packages[@]}"; do
+      RUSTFLAGS="$remap" stellar contract build --package "$p" --profile "$PROFILE" \
+        --out-dir "$CARGO_TARGET_DIR/$TARGET/$PROFILE"
+    done
+    ;;
+  rustup)
+    log "building ${packages[*]} with rustup's toolchain ($TARGET)"
+    RUSTFLAGS="$remap" cargo build --locked --target "$TARGET" --profile "$PROFILE" "${pkg_args[@]}"
+    ;;
+  debian)
+    log "building ${packages[*]} with Debian's Rust and -Zbuild-std"
+    [[ -x /usr/bin/cargo && -x /usr/bin/rustc ]] || die "Debian's cargo/rustc not found (see TOOLCHAIN.md)"
+    linker=/usr/lib/llvm-22/bin/wasm-ld
+    [[ -x "$linker" ]] || linker="$(command -v wasm-ld || true)"
+    [[ -n "$linker" ]] || die "wasm-ld not found (apt-get install lld-22)"
+    RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 RUSTUP_TOOLCHAIN= \
+      CARGO_TARGET_WASM32V1_NONE_LINKER="$linker" RUSTFLAGS="$remap" \
+      /usr/bin/cargo build --locked --target "$TARGET" --profile "$PROFILE" \
+      -Zbuild-std=core,alloc "${pkg_args[@]}"
+    ;;
+  *) die "unknown builder '$via' (stellar, rustup or debian)" ;;
+esac
+
+# The shaking tool is a native binary of this workspace (built with the default toolchain,
+# into the normal target dir).
+log "building the spec-shaking tool"
+CARGO_TARGET_DIR="$ROOT/target" cargo build --locked --quiet --release -p passa-wasm-shake
+SHAKE="$ROOT/target/release/passa-wasm-shake"
+
+command -v wasm-opt >/dev/null 2>&1 || die "wasm-opt not found (apt-get install binaryen)"
+# Soroban's VM (wasmi, soroban-env-host budget/wasmi_helper.rs) enables MVP + mutable globals,
+# sign extension and bulk memory only. wasm32v1-none emits MVP + mutable globals; let wasm-opt
+# use no more than MVP + mutable globals + sign extension.
+WASM_OPT_FEATURES=(--mvp-features --enable-mutable-globals --enable-sign-ext)
+
+mkdir -p "$OUT"
+for p in "${packages[@]}"; do
+  name="${p//-/_}"
+  built="$CARGO_TARGET_DIR/$TARGET/$PROFILE/$name.wasm"
+  [[ -f "$built" ]] || die "missing $built"
+  shaken="$CARGO_TARGET_DIR/$name.shaken.wasm"
+  "$SHAKE" --docs "${PASSA_SPEC_DOCS:-summary}" "$built" "$shaken" >&2
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$shaken" -o "$OUT/$name.wasm"
+  (cd "$OUT" && sha256sum "$name.wasm" > "$name.wasm.sha256")
+  printf '%-28s %7d bytes  sha256 %s\n' "$name.wasm" "$(stat -c %s "$OUT/$name.wasm")" \
+    "$(cut -d' ' -f1 "$OUT/$name.wasm.sha256")"
+done

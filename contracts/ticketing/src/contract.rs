@@ -297,8 +297,8 @@ impl Ticketing {
     ///   `EventNotFound`, `TierNotFound`,
     ///   `EventCancelled`, `EventEnded`,
     ///   `SalesClosed`, `SoldOut`,
-    ///   `WalletLimitExceeded`, `SelfReferral`;
-    ///   `Error(Auth, …)`; the token's own errors (e.g. insufficient balance).
+    ///   `WalletLimitExceeded`, `SelfReferral`, `PaymentFailed` (e.g. insufficient balance);
+    ///   `Error(Auth, …)`.
     ///
     /// # Events
     /// * SEP-50 `mint` `[to] token_id` per ticket, then
@@ -421,7 +421,7 @@ impl Ticketing {
     /// * `Paused`, `NonExistentToken`,
     ///   `IncorrectOwner`, `TicketUsed`,
     ///   `RefundNotAllowed`, `RefundWindowClosed`;
-    ///   `Error(Auth, …)`; the revenue contract's errors.
+    ///   `RefundPaymentFailed` (revenue refused or failed); `Error(Auth, …)`.
     ///
     /// # Events
     /// * SEP-50 `burn` `[from] token_id`, then `refunded` `[event_id, holder] {token_id, amount,
@@ -481,7 +481,7 @@ impl Ticketing {
     ///   `NotListed`, `BuyerIsSeller`,
     ///   `NotTransferable`, `NotResaleable`,
     ///   `EventCancelled`, `EventEnded`;
-    ///   `Error(Auth, …)`; the token's errors.
+    ///   `PaymentFailed`; `Error(Auth, …)`.
     ///
     /// # Events
     /// * SEP-50 `transfer` `[seller, buyer] token_id`, then `resold` `[token_id] {seller, buyer,

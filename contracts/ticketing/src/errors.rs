@@ -84,6 +84,8 @@ pub enum TicketingError {
     SelfReferral = 45,
     /// An amount does not fit (checked arithmetic).
     Overflow = 46,
+    /// The SEP-41 payment failed (e.g. the payer's balance is too low).
+    PaymentFailed = 47,
 
     /// The event is cancelled.
     EventCancelled = 50,
@@ -116,6 +118,8 @@ pub enum TicketingError {
     RefundNotAllowed = 64,
     /// The refund deadline has passed.
     RefundWindowClosed = 65,
+    /// The revenue contract did not pay the refund (e.g. the event is already settled).
+    RefundPaymentFailed = 66,
 }
 
 impl From<CommonError> for TicketingError {

@@ -36,7 +36,7 @@ fn ensure_doors_open(env: &Env, event: &EventRecord) -> Result<(), TicketingErro
     if event.status == Stage::Cancelled {
         return Err(TicketingError::EventCancelled);
     }
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     if now < event.start || now >= event.end {
         return Err(TicketingError::OutsideEventWindow);
     }

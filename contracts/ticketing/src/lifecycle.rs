@@ -98,7 +98,7 @@ fn validate_tiers(tiers: &Vec<TierConfig>) -> Result<u32, TicketingError> {
 /// * [`TicketingError::InvalidSchedule`], [`TicketingError::InvalidResaleCap`],
 ///   [`TicketingError::InvalidBps`], [`TicketingError::InvalidMetadataUri`]
 fn validate_terms(env: &Env, config: &EventConfig) -> Result<(), TicketingError> {
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     if config.start >= config.end
         || config.end <= now
         || config.sales_start >= config.sales_end
@@ -218,7 +218,7 @@ pub fn organizer_event(
 /// # Errors
 /// * [`TicketingError::AlreadyCancelled`], [`TicketingError::EventEnded`]
 fn ensure_open(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
-    match event.status_at(env.ledger().timestamp()) {
+    match event.status_at(passa_common::time::now(env)) {
         EventStatus::Cancelled => Err(TicketingError::AlreadyCancelled),
         EventStatus::Completed => Err(TicketingError::EventEnded),
         _ => Ok(()),
@@ -238,7 +238,7 @@ pub fn cancel_event(
 ) -> Result<(), TicketingError> {
     let mut event = organizer_event(env, organizer, event_id)?;
     ensure_open(env, &event)?;
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     event.status = Stage::Cancelled;
     event.refund_deadline = now
         .checked_add(REFUND_WINDOW_SECS)
@@ -267,7 +267,7 @@ pub fn postpone_event(
 ) -> Result<(), TicketingError> {
     let mut event = organizer_event(env, organizer, event_id)?;
     ensure_open(env, &event)?;
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     if new_end <= new_start || new_start <= now || new_start < event.start || new_end < event.end {
         return Err(TicketingError::InvalidPostponement);
     }
@@ -350,7 +350,7 @@ pub fn event_ledger(env: &Env, event_id: &EventId) -> Result<EventLedger, Ticket
     let mut ledger = EventLedger {
         organizer: event.organizer.clone(),
         payment_token: event.payment_token.clone(),
-        status: event.status_at(env.ledger().timestamp()),
+        status: event.status_at(passa_common::time::now(env)),
         start: event.start,
         end: event.end,
         refund_deadline: event.refund_deadline,

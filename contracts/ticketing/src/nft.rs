@@ -33,7 +33,7 @@ pub fn ensure_event_movable(env: &Env, event: &EventRecord) -> Result<(), Ticket
     if !event.transferable {
         return Err(TicketingError::NotTransferable);
     }
-    match event.status_at(env.ledger().timestamp()) {
+    match event.status_at(passa_common::time::now(env)) {
         EventStatus::Cancelled => Err(TicketingError::EventCancelled),
         EventStatus::Completed => Err(TicketingError::EventEnded),
         _ => Ok(()),

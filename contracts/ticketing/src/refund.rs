@@ -5,8 +5,8 @@
 //! escrow (`revenue.pay_refund(event_id, token, holder, amount)`, which requires this
 //! contract's auth; the token is passed because revenue cannot call back into ticketing).
 
-use passa_common::EventId;
-use soroban_sdk::{contractclient, Address, Env};
+use passa_common::call;
+use soroban_sdk::{Address, Env, IntoVal};
 
 use crate::errors::TicketingError;
 use crate::events::{Burn, Refunded};
@@ -15,20 +15,12 @@ use crate::nft;
 use crate::storage::{self, key};
 use crate::types::{EventRecord, Stage, Ticket, TicketStatus};
 
-/// The part of the revenue contract that ticketing calls.
-#[allow(dead_code)]
-#[contractclient(name = "RevenueClient")]
-pub trait RevenueInterface {
-    /// Pays `amount` of `token` from the event's escrow back to `holder`.
-    fn pay_refund(env: Env, event_id: EventId, token: Address, holder: Address, amount: i128);
-}
-
 /// Fails unless refunds are open for the event now.
 ///
 /// # Errors
 /// * [`TicketingError::RefundNotAllowed`], [`TicketingError::RefundWindowClosed`]
 fn ensure_refundable(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     let open = match event.status {
         Stage::Cancelled => true,
         Stage::Postponed => event.refundable,
@@ -67,7 +59,8 @@ fn reverse_commission(
 ///
 /// # Errors
 /// * [`TicketingError::NonExistentToken`], [`TicketingError::IncorrectOwner`],
-///   [`TicketingError::TicketUsed`], and see [`ensure_refundable`].
+///   [`TicketingError::TicketUsed`], [`TicketingError::RefundPaymentFailed`] (revenue refused
+///   or failed), and see [`ensure_refundable`].
 pub fn refund(env: &Env, holder: &Address, token_id: u32) -> Result<i128, TicketingError> {
     let mut ticket = nft::live_ticket(env, token_id)?;
     nft::ensure_ticket_movable(&ticket, holder)?;
@@ -97,12 +90,12 @@ pub fn refund(env: &Env, holder: &Address, token_id: u32) -> Result<i128, Ticket
     }
     .publish(env);
     if ticket.face > 0 {
-        RevenueClient::new(env, &storage::revenue(env)).pay_refund(
-            &ticket.event_id,
-            &event.payment_token,
-            holder,
-            &ticket.face,
-        );
+        // revenue.pay_refund(event_id, token, holder, amount); requires this contract's auth.
+        let args = (&ticket.event_id, &event.payment_token, holder, ticket.face).into_val(env);
+        let paid = call::try_call::<()>(env, &storage::revenue(env), "pay_refund", args);
+        if paid.is_none() {
+            return Err(TicketingError::RefundPaymentFailed);
+        }
     }
     Ok(ticket.face)
 }

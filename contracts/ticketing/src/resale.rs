@@ -4,7 +4,8 @@
 //! nonce: any transfer, check-in or refund bumps the nonce and so kills the listing, and a
 //! cancelled or finished event refuses the purchase.
 
-use soroban_sdk::{token, Address, Env, Val};
+use passa_common::call;
+use soroban_sdk::{Address, Env, Val};
 
 use crate::errors::TicketingError;
 use crate::events::{Delisted, Listed, Resold};
@@ -102,7 +103,8 @@ pub fn delist(env: &Env, owner: &Address, token_id: u32) -> Result<(), Ticketing
 /// on the ticket's tier. Returns the royalty.
 ///
 /// # Errors
-/// * [`TicketingError::Overflow`], [`TicketingError::TierNotFound`]
+/// * [`TicketingError::Overflow`], [`TicketingError::TierNotFound`],
+///   [`TicketingError::PaymentFailed`]
 fn pay_resale(
     env: &Env,
     event: &EventRecord,
@@ -112,15 +114,17 @@ fn pay_resale(
 ) -> Result<i128, TicketingError> {
     let royalty = bps_of(price, event.royalty_bps)?;
     let proceeds = sub(price, royalty)?;
-    let payment = token::TokenClient::new(env, &event.payment_token);
+    let token = &event.payment_token;
     if royalty > 0 {
         let mut tier = storage::peek_tier(env, &ticket.event_id, ticket.tier)?;
         tier.royalties = add(tier.royalties, royalty)?;
         storage::save_tier(env, &ticket.event_id, ticket.tier, &tier);
-        payment.transfer(buyer, storage::revenue(env), &royalty);
+        if !call::transfer(env, token, buyer, &storage::revenue(env), royalty) {
+            return Err(TicketingError::PaymentFailed);
+        }
     }
-    if proceeds > 0 {
-        payment.transfer(buyer, &ticket.owner, &proceeds);
+    if proceeds > 0 && !call::transfer(env, token, buyer, &ticket.owner, proceeds) {
+        return Err(TicketingError::PaymentFailed);
     }
     Ok(royalty)
 }

@@ -6,9 +6,10 @@
 //! ticket; with a referrer that has a rate, also the rate (read) and the referrer's commission
 //! (read + write). Its only cross-contract call is the SEP-41 payment.
 
+use passa_common::call;
 use passa_common::{EventId, EventStatus};
 use soroban_sdk::unwrap::UnwrapInfallible;
-use soroban_sdk::{token, Address, Env, EnvBase, TryFromVal, Val, Vec};
+use soroban_sdk::{Address, Env, EnvBase, TryFromVal, Val, Vec};
 
 use crate::errors::TicketingError;
 use crate::events::{Mint, Purchased, ReferralRateSet};
@@ -22,7 +23,7 @@ use crate::types::{EventRecord, Ticket, TicketStatus, Tier};
 /// * [`TicketingError::EventCancelled`], [`TicketingError::EventEnded`],
 ///   [`TicketingError::SalesClosed`]
 fn ensure_on_sale(env: &Env, event: &EventRecord) -> Result<(), TicketingError> {
-    let now = env.ledger().timestamp();
+    let now = passa_common::time::now(env);
     match event.status_at(now) {
         EventStatus::Cancelled => return Err(TicketingError::EventCancelled),
         EventStatus::Completed => return Err(TicketingError::EventEnded),
@@ -157,7 +158,8 @@ fn id_list(env: &Env, ids: &[Val]) -> Vec<u32> {
 ///   [`TicketingError::TierNotFound`], [`TicketingError::EventCancelled`],
 ///   [`TicketingError::EventEnded`], [`TicketingError::SalesClosed`],
 ///   [`TicketingError::SoldOut`], [`TicketingError::WalletLimitExceeded`],
-///   [`TicketingError::SelfReferral`], [`TicketingError::Overflow`]
+///   [`TicketingError::SelfReferral`], [`TicketingError::Overflow`],
+///   [`TicketingError::PaymentFailed`]
 pub fn purchase(
     env: &Env,
     buyer: &Address,
@@ -198,12 +200,16 @@ pub fn purchase(
         commission,
     };
     let (first_token_id, ids) = mint(env, buyer, &template, quantity)?;
-    if amount > 0 {
-        token::TokenClient::new(env, &event.payment_token).transfer(
+    if amount > 0
+        && !call::transfer(
+            env,
+            &event.payment_token,
             buyer,
-            storage::revenue(env),
-            &amount,
-        );
+            &storage::revenue(env),
+            amount,
+        )
+    {
+        return Err(TicketingError::PaymentFailed);
     }
     Purchased {
         event_id: event_id.clone(),

@@ -8,6 +8,7 @@ use soroban_sdk::{contract, contractimpl, contracttype, token, Address, Env};
 enum Key {
     Ticketing,
     Refunded,
+    Refusing,
 }
 
 #[contract]
@@ -24,6 +25,9 @@ impl MockRevenue {
     pub fn pay_refund(env: Env, _event_id: EventId, token: Address, holder: Address, amount: i128) {
         let ticketing: Address = env.storage().instance().get(&Key::Ticketing).unwrap();
         ticketing.require_auth();
+        if env.storage().instance().has(&Key::Refusing) {
+            panic!("refunds refused");
+        }
         token::TokenClient::new(&env, &token).transfer(
             &env.current_contract_address(),
             &holder,
@@ -33,6 +37,11 @@ impl MockRevenue {
         env.storage()
             .instance()
             .set(&Key::Refunded, &(total + amount));
+    }
+
+    /// Makes `pay_refund` fail from now on (as the real revenue does after settlement).
+    pub fn refuse(env: Env) {
+        env.storage().instance().set(&Key::Refusing, &true);
     }
 
     /// Σ refunds paid.

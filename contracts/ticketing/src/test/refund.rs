@@ -185,3 +185,22 @@ fn resold_ticket_refunds_face_value_to_the_current_holder() {
     assert_eq!(s.client.refund(&buyer, &1), GA_PRICE);
     assert_eq!(s.token.balance(&buyer), before + GA_PRICE);
 }
+
+#[test]
+fn a_refund_the_revenue_contract_refuses_changes_nothing() {
+    let s = Setup::new();
+    let e = s.create(1);
+    let holder = s.wallet();
+    s.buy(&holder, &e, 1);
+    s.client.cancel_event(&s.organizer, &e);
+    MockRevenueClient::new(&s.env, &s.revenue).refuse();
+    let before = s.token.balance(&holder);
+    assert_eq!(
+        s.client.try_refund(&holder, &1),
+        Err(Ok(E::RefundPaymentFailed))
+    );
+    assert_eq!(s.client.owner_of(&1), holder);
+    assert_eq!(s.client.balance(&holder), 1);
+    assert_eq!(s.client.event_ledger(&e).refunds, 0);
+    assert_eq!(s.token.balance(&holder), before);
+}

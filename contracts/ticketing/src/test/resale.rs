@@ -208,7 +208,10 @@ fn buy_listing_refusals() {
         (buyer.clone(), 1u32).into_val(&s.env),
     );
     let broke = Address::generate(&s.env);
-    assert!(s.client.try_buy_listing(&broke, &1).is_err());
+    assert_eq!(
+        s.client.try_buy_listing(&broke, &1),
+        Err(Ok(E::PaymentFailed))
+    );
     assert_eq!(s.client.owner_of(&1), seller);
 }
 

@@ -213,7 +213,10 @@ fn purchase_fails_without_funds_and_changes_nothing() {
     let s = Setup::new();
     let e = s.create(1);
     let broke = Address::generate(&s.env);
-    assert!(s.client.try_purchase(&broke, &e, &0, &1, &None).is_err());
+    assert_eq!(
+        s.client.try_purchase(&broke, &e, &0, &1, &None),
+        Err(Ok(E::PaymentFailed))
+    );
     assert_eq!(s.client.tier_sold(&e, &0), 0);
     assert_eq!(s.client.balance(&broke), 0);
     assert_eq!(s.next_id(), 1);

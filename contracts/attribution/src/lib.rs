@@ -42,6 +42,8 @@ pub mod storage;
 pub mod types;
 
 #[cfg(test)]
+extern crate std;
+#[cfg(test)]
 mod test;
 
 pub use contract::{Attribution, AttributionClient};

@@ -1,6 +1,5 @@
 //! Native tests of the attribution contract against a mock ticketing contract
 //! (`passa_common::testutils::MockTicketing`).
-extern crate std;
 
 mod admin;
 mod consent;

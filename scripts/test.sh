@@ -37,7 +37,9 @@ else
 fi
 
 step "Rust tests"
-cargo test --workspace --locked
+# --no-fail-fast: run every test binary and report every failure in one go (still exits
+# non-zero if any failed).
+cargo test --workspace --locked --no-fail-fast
 
 # Node tests (wallet / JS SDK against the contracts) go here when they exist, e.g.:
 #   step "Node tests"

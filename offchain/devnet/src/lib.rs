@@ -1,7 +1,7 @@
 //! `passa devnet`: a local Stellar network in one process.
 //!
 //! An embedded ledger executes real wasm with soroban-env-host, preflights with
-//! soroban-simulation, and (in later layers) speaks the Stellar RPC JSON-RPC API.
+//! soroban-simulation, and speaks the Stellar RPC JSON-RPC API.
 //!
 //! - [`genesis`] — the network's configuration entries, the root account, the native asset;
 //! - [`ledger`] — entries with their TTLs, closed ledger headers, snapshots for the host;
@@ -10,7 +10,10 @@
 //! - [`apply`] — InvokeHostFunction, ExtendFootprintTTL, RestoreFootprint, fees, meta;
 //! - [`simulate`] — preflight;
 //! - [`events`] — the event store with RPC ids and cursors;
-//! - [`node`] — the queue, ledger close and history, on one thread.
+//! - [`node`] — the queue, ledger close and history, on one thread;
+//! - [`service`] — that thread, its ledger-close timer and a handle to reach it;
+//! - [`rpc`] — the JSON-RPC API and the friendbot over HTTP;
+//! - [`server`] — a whole devnet on a loopback address.
 pub mod accounts;
 pub mod apply;
 pub mod error;
@@ -18,10 +21,14 @@ pub mod events;
 pub mod genesis;
 pub mod ledger;
 pub mod node;
+pub mod rpc;
+pub mod server;
+pub mod service;
 pub mod simulate;
 pub mod tx;
 
 pub use error::{Error, Result};
+pub use server::{Devnet, DevnetOptions};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,893 @@
+//! The Stellar RPC JSON-RPC 2.0 API over HTTP, with the shapes and error codes of the Go
+//! `stellar-rpc` server, and the friendbot.
+//!
+//! Every method runs as one job on the node thread (see [`crate::service`]), so it answers
+//! from one consistent ledger: the last closed one.
+use std::{net::SocketAddr, str::FromStr};
+
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use soroban_env_host::xdr::{
+    AccountId, ContractId, DiagnosticEvent, HostFunction, LedgerEntry, LedgerKey, Limits,
+    OperationBody, ReadXdr, ScVal, TransactionEnvelope, WriteXdr,
+};
+
+use crate::{
+    error::{Error, Result},
+    events::{EventId, Filter, Segment},
+    node::{FundStatus, Node, SubmitStatus},
+    service::{unix_now, Handle},
+    simulate::{self, AuthMode},
+};
+
+/// The largest request body accepted (the Go server's default `max-request-size`… is larger
+/// for some methods; 512 KiB holds any transaction with room to spare).
+pub const MAX_REQUEST_BYTES: usize = 512 * 1024;
+/// How many ledgers `getHealth` reports as retained (the devnet keeps everything in memory;
+/// this is the Go server's default window, which clients may use to bound queries).
+pub const RETENTION_WINDOW: u32 = 120_960;
+/// `getEvents` pages: the default and the largest limit.
+const EVENTS_DEFAULT_LIMIT: usize = 100;
+const EVENTS_MAX_LIMIT: usize = 10_000;
+/// How many ledgers one `getEvents` call scans at most.
+const EVENTS_LEDGER_SCAN: u32 = 10_000;
+/// `getLedgerEntries` takes at most this many keys.
+const MAX_LEDGER_ENTRY_KEYS: usize = 200;
+
+/// JSON-RPC 2.0 error codes.
+pub mod code {
+    pub const PARSE_ERROR: i64 = -32700;
+    pub const INVALID_REQUEST: i64 = -32600;
+    pub const METHOD_NOT_FOUND: i64 = -32601;
+    pub const INVALID_PARAMS: i64 = -32602;
+    pub const INTERNAL_ERROR: i64 = -32603;
+}
+
+/// A JSON-RPC error object.
+#[derive(Debug)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+}
+
+impl RpcError {
+    fn invalid_params(message: impl Into<String>) -> Self {
+        Self {
+            code: code::INVALID_PARAMS,
+            message: message.into(),
+        }
+    }
+    fn internal(e: &Error) -> Self {
+        tracing::error!(error = %e, "internal error");
+        Self {
+            code: code::INTERNAL_ERROR,
+            message: e.to_string(),
+        }
+    }
+}
+
+type MethodResult = std::result::Result<Value, RpcError>;
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub handle: Handle,
+    /// Where the server listens (for `getNetwork`'s friendbot URL).
+    pub addr: SocketAddr,
+}
+
+/// The HTTP routes: JSON-RPC on `POST /`, the friendbot on `GET /friendbot`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", post(rpc))
+        .route("/friendbot", get(friendbot))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(state)
+}
+
+fn b64<T: WriteXdr>(v: &T) -> std::result::Result<String, RpcError> {
+    v.to_xdr_base64(Limits::none()).map_err(|e| {
+        RpcError::internal(&Error::Xdr {
+            what: "encoding a response",
+            source: e,
+        })
+    })
+}
+
+fn from_b64<T: ReadXdr>(s: &str) -> Option<T> {
+    T::from_xdr_base64(s, crate::ledger::XDR_LIMITS).ok()
+}
+
+/// RFC 3339 in UTC, as Go prints a `time.Time` (`2006-01-02T15:04:05Z`).
+pub fn rfc3339(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
+/// `POST /`: one JSON-RPC request or a batch.
+async fn rpc(State(state): State<AppState>, body: Bytes) -> Response {
+    let request: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::debug!(error = %e, "unparseable request");
+            return Json(error_response(
+                Value::Null,
+                code::PARSE_ERROR,
+                &format!("invalid JSON: {e}"),
+            ))
+            .into_response();
+        }
+    };
+    match request {
+        Value::Array(batch) if !batch.is_empty() => {
+            let mut answers = vec![];
+            for r in batch {
+                if let Some(a) = call(&state, r).await {
+                    answers.push(a);
+                }
+            }
+            Json(Value::Array(answers)).into_response()
+        }
+        Value::Array(_) => Json(error_response(
+            Value::Null,
+            code::INVALID_REQUEST,
+            "empty batch",
+        ))
+        .into_response(),
+        single => match call(&state, single).await {
+            Some(a) => Json(a).into_response(),
+            // A notification gets no answer.
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    }
+}
+
+fn error_response(id: Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// Handles one request object; `None` for a notification (no `id`).
+async fn call(state: &AppState, request: Value) -> Option<Value> {
+    let Value::Object(mut request) = request else {
+        return Some(error_response(
+            Value::Null,
+            code::INVALID_REQUEST,
+            "request is not an object",
+        ));
+    };
+    let id = request.remove("id");
+    let version_ok = request.get("jsonrpc").and_then(Value::as_str) == Some("2.0");
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let (Some(method), true) = (method, version_ok) else {
+        return Some(error_response(
+            id.unwrap_or(Value::Null),
+            code::INVALID_REQUEST,
+            "invalid request: needs jsonrpc \"2.0\" and a method",
+        ));
+    };
+    let params = request.remove("params").unwrap_or(Value::Null);
+    let outcome = dispatch(state, &method, params).await;
+    let id = id?;
+    Some(match outcome {
+        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err(e) => {
+            tracing::debug!(method, code = e.code, message = %e.message, "request refused");
+            error_response(id, e.code, &e.message)
+        }
+    })
+}
+
+/// Parses `params` (an object; absent or null reads as `{}`).
+fn params<T: for<'de> Deserialize<'de> + Default>(
+    params: Value,
+) -> std::result::Result<T, RpcError> {
+    match params {
+        Value::Null => Ok(T::default()),
+        Value::Object(_) => serde_json::from_value(params)
+            .map_err(|e| RpcError::invalid_params(format!("invalid parameters: {e}"))),
+        _ => Err(RpcError::invalid_params(
+            "invalid parameters: expected an object",
+        )),
+    }
+}
+
+async fn dispatch(state: &AppState, method: &str, p: Value) -> MethodResult {
+    let addr = state.addr;
+    match method {
+        "getHealth" => on_node(state, get_health).await,
+        "getNetwork" => on_node(state, move |n| get_network(n, addr)).await,
+        "getVersionInfo" => on_node(state, get_version_info).await,
+        "getLatestLedger" => on_node(state, get_latest_ledger).await,
+        "getLedgerEntries" => {
+            let p = params(p)?;
+            on_node(state, move |n| get_ledger_entries(n, p)).await
+        }
+        "simulateTransaction" => {
+            let p = params(p)?;
+            on_node(state, move |n| simulate_transaction(n, p)).await
+        }
+        "sendTransaction" => {
+            let p = params(p)?;
+            on_node(state, move |n| send_transaction(n, p)).await
+        }
+        "getTransaction" => {
+            let p = params(p)?;
+            on_node(state, move |n| get_transaction(n, p)).await
+        }
+        "getEvents" => {
+            let p = params(p)?;
+            on_node(state, move |n| get_events(n, p)).await
+        }
+        "devnet_closeLedger" => {
+            let seq = state
+                .handle
+                .close_ledger()
+                .await
+                .map_err(|e| RpcError::internal(&e))?;
+            Ok(json!({ "sequence": seq }))
+        }
+        _ => Err(RpcError {
+            code: code::METHOD_NOT_FOUND,
+            message: format!("method {method:?} not found"),
+        }),
+    }
+}
+
+async fn on_node<F>(state: &AppState, f: F) -> MethodResult
+where
+    F: FnOnce(&mut Node) -> MethodResult + Send + 'static,
+{
+    state
+        .handle
+        .call(f)
+        .await
+        .map_err(|e| RpcError::internal(&e))?
+}
+
+fn latest(node: &Node) -> (u32, u64) {
+    let l = node.ledger.latest();
+    (l.sequence(), l.close_time())
+}
+
+fn oldest(node: &Node) -> (u32, u64) {
+    node.ledger
+        .headers()
+        .first()
+        .map(|l| (l.sequence(), l.close_time()))
+        .unwrap_or_else(|| latest(node))
+}
+
+fn get_health(node: &mut Node) -> MethodResult {
+    Ok(json!({
+        "status": "healthy",
+        "latestLedger": latest(node).0,
+        "oldestLedger": oldest(node).0,
+        "ledgerRetentionWindow": RETENTION_WINDOW,
+    }))
+}
+
+fn get_network(node: &mut Node, addr: SocketAddr) -> MethodResult {
+    Ok(json!({
+        "friendbotUrl": format!("http://{addr}/friendbot"),
+        "passphrase": node.ledger.passphrase,
+        "protocolVersion": node.ledger.protocol_version,
+    }))
+}
+
+fn get_version_info(node: &mut Node) -> MethodResult {
+    Ok(json!({
+        "version": concat!("passa-devnet ", env!("CARGO_PKG_VERSION")),
+        "commitHash": "",
+        "buildTimestamp": "",
+        "captiveCoreVersion": "none (soroban-env-host 29.0.1 in process)",
+        "protocolVersion": node.ledger.protocol_version,
+    }))
+}
+
+fn get_latest_ledger(node: &mut Node) -> MethodResult {
+    let l = node.ledger.latest();
+    Ok(json!({
+        "id": hex::encode(l.hash),
+        "protocolVersion": node.ledger.protocol_version,
+        "sequence": l.sequence(),
+        "closeTime": l.close_time().to_string(),
+        "headerXdr": b64(&l.header)?,
+    }))
+}
+
+#[derive(Default, Deserialize)]
+struct LedgerEntriesParams {
+    #[serde(default)]
+    keys: Vec<String>,
+}
+
+fn get_ledger_entries(node: &mut Node, p: LedgerEntriesParams) -> MethodResult {
+    if p.keys.is_empty() {
+        return Err(RpcError::invalid_params("key list is empty"));
+    }
+    if p.keys.len() > MAX_LEDGER_ENTRY_KEYS {
+        return Err(RpcError::invalid_params(format!(
+            "key count ({}) exceeds maximum supported ({MAX_LEDGER_ENTRY_KEYS})",
+            p.keys.len()
+        )));
+    }
+    let mut entries = vec![];
+    for (i, text) in p.keys.iter().enumerate() {
+        let key: LedgerKey = from_b64(text).ok_or_else(|| {
+            RpcError::invalid_params(format!("cannot unmarshal key value {text} at index {i}"))
+        })?;
+        if matches!(key, LedgerKey::Ttl(_)) {
+            return Err(RpcError::invalid_params(format!(
+                "ledger ttl entries cannot be queried directly, key value {text} at index {i}"
+            )));
+        }
+        let found = node
+            .ledger_entry(&key)
+            .map_err(|e| RpcError::internal(&e))?;
+        if let Some((entry, live_until)) = found {
+            let mut e = json!({
+                "key": text,
+                "xdr": b64(&entry.data)?,
+                "lastModifiedLedgerSeq": entry.last_modified_ledger_seq,
+            });
+            if let Some(l) = live_until {
+                e["liveUntilLedgerSeq"] = json!(l);
+            }
+            entries.push(e);
+        }
+    }
+    Ok(json!({ "entries": entries, "latestLedger": latest(node).0 }))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SimulateParams {
+    #[serde(default)]
+    transaction: String,
+    #[serde(default)]
+    auth_mode: String,
+}
+
+/// The Go server reports simulation failures in the result's `error` field, not as JSON-RPC
+/// errors.
+fn sim_failure(node: &Node, message: impl Into<String>) -> MethodResult {
+    Ok(json!({ "error": message.into(), "latestLedger": latest(node).0 }))
+}
+
+fn simulate_transaction(node: &mut Node, p: SimulateParams) -> MethodResult {
+    let Some(envelope) = from_b64::<TransactionEnvelope>(&p.transaction) else {
+        return sim_failure(node, "Could not unmarshal transaction");
+    };
+    let (tx_source, ops, soroban) = match &envelope {
+        TransactionEnvelope::Tx(e) => (
+            e.tx.source_account.clone(),
+            e.tx.operations.to_vec(),
+            match &e.tx.ext {
+                soroban_env_host::xdr::TransactionExt::V1(d) => Some(d.clone()),
+                soroban_env_host::xdr::TransactionExt::V0 => None,
+            },
+        ),
+        _ => return sim_failure(node, "only v1 transaction envelopes can be simulated"),
+    };
+    if ops.len() != 1 {
+        return sim_failure(node, "Transaction contains more than one operation");
+    }
+    let op = &ops[0];
+    let source = account_of(op.source_account.as_ref().unwrap_or(&tx_source));
+    let (seq, close_time) = latest(node);
+    let close_time = close_time.max(unix_now());
+    match &op.body {
+        OperationBody::InvokeHostFunction(invoke) => {
+            let mode = match p.auth_mode.as_str() {
+                "" if invoke.auth.is_empty() => AuthMode::Record,
+                "" | "enforce" => AuthMode::Enforce,
+                "record" => AuthMode::Record,
+                "record_allow_nonroot" => AuthMode::RecordAllowNonRoot,
+                other => {
+                    return Err(RpcError::invalid_params(format!(
+                        "invalid authMode {other:?}"
+                    )))
+                }
+            };
+            if mode != AuthMode::Enforce && !invoke.auth.is_empty() {
+                return sim_failure(
+                    node,
+                    "auth entries are given: only authMode enforce applies",
+                );
+            }
+            let result = simulate::invoke(
+                &node.ledger,
+                &source,
+                invoke.host_function.clone(),
+                mode,
+                invoke.auth.to_vec(),
+                close_time,
+            )
+            .map_err(|e| RpcError::internal(&e))?;
+            simulation_json(&result, &invoke.host_function, seq)
+        }
+        OperationBody::ExtendFootprintTtl(ext) => {
+            let Some(data) = soroban else {
+                return sim_failure(node, "To perform a SimulateTransaction for ExtendFootprintTtl or RestoreFootprint operations, SorobanTransactionData must be provided");
+            };
+            let keys = data.resources.footprint.read_only.to_vec();
+            let r = simulate::extend_ttl(&node.ledger, &keys, ext.extend_to, close_time)
+                .map_err(|e| RpcError::internal(&e))?;
+            Ok(json!({
+                "transactionData": b64(&r.transaction_data)?,
+                "minResourceFee": r.transaction_data.resource_fee.to_string(),
+                "latestLedger": seq,
+            }))
+        }
+        OperationBody::RestoreFootprint(_) => {
+            let Some(data) = soroban else {
+                return sim_failure(node, "To perform a SimulateTransaction for ExtendFootprintTtl or RestoreFootprint operations, SorobanTransactionData must be provided");
+            };
+            let keys = data.resources.footprint.read_write.to_vec();
+            let r = simulate::restore(&node.ledger, &keys, close_time)
+                .map_err(|e| RpcError::internal(&e))?;
+            Ok(json!({
+                "transactionData": b64(&r.transaction_data)?,
+                "minResourceFee": r.transaction_data.resource_fee.to_string(),
+                "latestLedger": seq,
+            }))
+        }
+        other => sim_failure(
+            node,
+            format!(
+                "Transaction contains unsupported operation type: {}",
+                other.name()
+            ),
+        ),
+    }
+}
+
+fn account_of(m: &soroban_env_host::xdr::MuxedAccount) -> AccountId {
+    use soroban_env_host::xdr::MuxedAccount;
+    match m {
+        MuxedAccount::Ed25519(k) => crate::accounts::account_id(k.0),
+        MuxedAccount::MuxedEd25519(m) => crate::accounts::account_id(m.ed25519.0),
+    }
+}
+
+fn simulation_json(
+    r: &soroban_simulation::simulation::InvokeHostFunctionSimulationResult,
+    _f: &HostFunction,
+    latest_ledger: u32,
+) -> MethodResult {
+    let events = r
+        .diagnostic_events
+        .iter()
+        .map(b64::<DiagnosticEvent>)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let value = match &r.invoke_result {
+        Ok(v) => v,
+        Err(e) => {
+            return Ok(json!({
+                "error": format!("HostError: {e:?}"),
+                "events": events,
+                "latestLedger": latest_ledger,
+            }))
+        }
+    };
+    let Some(data) = &r.transaction_data else {
+        return Ok(json!({
+            "error": "simulation produced no transaction data",
+            "events": events,
+            "latestLedger": latest_ledger,
+        }));
+    };
+    let auth = r
+        .auth
+        .iter()
+        .map(b64)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut changes = vec![];
+    for diff in &r.modified_entries {
+        let key = |e: &LedgerEntry| b64(&e.to_key());
+        let change = match (&diff.state_before, &diff.state_after) {
+            (None, Some(a)) => {
+                json!({"type": "created", "key": key(a)?, "before": null, "after": b64(a)?})
+            }
+            (Some(b), None) => {
+                json!({"type": "deleted", "key": key(b)?, "before": b64(b)?, "after": null})
+            }
+            (Some(b), Some(a)) => {
+                json!({"type": "updated", "key": key(a)?, "before": b64(b)?, "after": b64(a)?})
+            }
+            (None, None) => continue,
+        };
+        changes.push(change);
+    }
+    Ok(json!({
+        "transactionData": b64(data)?,
+        "minResourceFee": data.resource_fee.to_string(),
+        "events": events,
+        "results": [{ "auth": auth, "xdr": b64::<ScVal>(value)? }],
+        "cost": {
+            "cpuInsns": r.simulated_instructions.to_string(),
+            "memBytes": r.simulated_memory.to_string(),
+        },
+        "stateChanges": changes,
+        "latestLedger": latest_ledger,
+    }))
+}
+
+#[derive(Default, Deserialize)]
+struct SendParams {
+    #[serde(default)]
+    transaction: String,
+}
+
+fn send_transaction(node: &mut Node, p: SendParams) -> MethodResult {
+    let Some(envelope) = from_b64::<TransactionEnvelope>(&p.transaction) else {
+        return Err(RpcError::invalid_params("invalid_xdr"));
+    };
+    let (status, hash) = node
+        .submit(&envelope, unix_now())
+        .map_err(|e| RpcError::internal(&e))?;
+    let (seq, close_time) = latest(node);
+    let mut out = json!({
+        "hash": hex::encode(hash),
+        "latestLedger": seq,
+        "latestLedgerCloseTime": close_time.to_string(),
+    });
+    out["status"] = json!(match &status {
+        SubmitStatus::Pending => "PENDING",
+        SubmitStatus::Duplicate => "DUPLICATE",
+        SubmitStatus::TryAgainLater => "TRY_AGAIN_LATER",
+        SubmitStatus::Error(_) => "ERROR",
+    });
+    if let SubmitStatus::Error(rejection) = &status {
+        out["errorResultXdr"] = json!(b64(&rejection.to_result(0))?);
+    }
+    Ok(out)
+}
+
+#[derive(Default, Deserialize)]
+struct GetTransactionParams {
+    #[serde(default)]
+    hash: String,
+}
+
+fn get_transaction(node: &mut Node, p: GetTransactionParams) -> MethodResult {
+    let bytes = hex::decode(&p.hash)
+        .map_err(|e| RpcError::invalid_params(format!("incorrect hash: {e}")))?;
+    let hash: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+        RpcError::invalid_params(format!("unexpected hash length ({})", bytes.len()))
+    })?;
+    let (seq, close_time) = latest(node);
+    let (oldest_seq, oldest_time) = oldest(node);
+    let mut out = json!({
+        "latestLedger": seq,
+        "latestLedgerCloseTime": close_time.to_string(),
+        "oldestLedger": oldest_seq,
+        "oldestLedgerCloseTime": oldest_time.to_string(),
+        "txHash": p.hash.to_lowercase(),
+    });
+    let Some(record) = node.transaction(&hash) else {
+        out["status"] = json!("NOT_FOUND");
+        return Ok(out);
+    };
+    out["status"] = json!(if record.success { "SUCCESS" } else { "FAILED" });
+    out["applicationOrder"] = json!(record.application_order);
+    out["feeBump"] = json!(matches!(record.envelope, TransactionEnvelope::TxFeeBump(_)));
+    out["envelopeXdr"] = json!(b64(&record.envelope)?);
+    out["resultXdr"] = json!(b64(&record.result)?);
+    out["resultMetaXdr"] = json!(b64(&record.meta)?);
+    out["ledger"] = json!(record.ledger);
+    out["createdAt"] = json!(record.created_at.to_string());
+    // Events as the Go server lists them: per operation, from the V4 meta.
+    if let soroban_env_host::xdr::TransactionMeta::V4(m) = &record.meta {
+        let contract = m
+            .operations
+            .iter()
+            .map(|op| {
+                op.events
+                    .iter()
+                    .map(b64)
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let tx_events = m
+            .events
+            .iter()
+            .map(b64)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let diagnostic = m
+            .diagnostic_events
+            .iter()
+            .map(b64)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        out["events"] = json!({
+            "transactionEventsXdr": tx_events,
+            "contractEventsXdr": contract,
+        });
+        out["diagnosticEventsXdr"] = json!(diagnostic);
+    }
+    Ok(out)
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventsParams {
+    #[serde(default)]
+    start_ledger: u32,
+    #[serde(default)]
+    end_ledger: u32,
+    #[serde(default)]
+    filters: Vec<EventFilterParams>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventFilterParams {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    contract_ids: Vec<String>,
+    #[serde(default)]
+    topics: Vec<Vec<String>>,
+}
+
+#[derive(Default, Deserialize)]
+struct Pagination {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+fn parse_filter(f: &EventFilterParams) -> std::result::Result<Filter, RpcError> {
+    let kinds = match f.kind.as_str() {
+        "" => vec![],
+        k @ ("contract" | "system") => vec![k.to_string()],
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "filter type invalid: if set, type must be either 'system' or 'contract': {other}"
+            )))
+        }
+    };
+    if f.contract_ids.len() > 5 {
+        return Err(RpcError::invalid_params(
+            "maximum 5 contract IDs per filter",
+        ));
+    }
+    let contract_ids = f
+        .contract_ids
+        .iter()
+        .map(|c| {
+            ContractId::from_str(c)
+                .map(|id| id.0 .0)
+                .map_err(|_| RpcError::invalid_params(format!("contract ID {c:?} is invalid")))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    if f.topics.len() > 5 {
+        return Err(RpcError::invalid_params("maximum 5 topics per filter"));
+    }
+    let mut topics = vec![];
+    for t in &f.topics {
+        if t.is_empty() || t.len() > 4 {
+            return Err(RpcError::invalid_params(
+                "topic filter must have between 1 and 4 segments",
+            ));
+        }
+        let mut segments = vec![];
+        for (i, s) in t.iter().enumerate() {
+            segments.push(match s.as_str() {
+                "*" => Segment::Any,
+                "**" if i + 1 == t.len() => Segment::Rest,
+                "**" => {
+                    return Err(RpcError::invalid_params(
+                        "'**' is only allowed as the last segment",
+                    ))
+                }
+                v => Segment::Exact(from_b64::<ScVal>(v).ok_or_else(|| {
+                    RpcError::invalid_params(format!("topic segment {v:?} is invalid"))
+                })?),
+            });
+        }
+        topics.push(segments);
+    }
+    Ok(Filter {
+        kinds,
+        contract_ids,
+        topics,
+    })
+}
+
+fn get_events(node: &mut Node, p: EventsParams) -> MethodResult {
+    let (latest_seq, latest_time) = latest(node);
+    let (oldest_seq, oldest_time) = oldest(node);
+    if p.filters.len() > 5 {
+        return Err(RpcError::invalid_params("maximum 5 filters per request"));
+    }
+    let filters = p
+        .filters
+        .iter()
+        .map(parse_filter)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let cursor = p.pagination.as_ref().and_then(|p| p.cursor.clone());
+    let limit = p
+        .pagination
+        .as_ref()
+        .and_then(|p| p.limit)
+        .unwrap_or(EVENTS_DEFAULT_LIMIT);
+    if limit > EVENTS_MAX_LIMIT {
+        return Err(RpcError::invalid_params(format!(
+            "limit must not exceed {EVENTS_MAX_LIMIT}"
+        )));
+    }
+    let limit = if limit == 0 {
+        EVENTS_DEFAULT_LIMIT
+    } else {
+        limit
+    };
+    let (after, start) = match &cursor {
+        Some(c) => {
+            if p.start_ledger != 0 || p.end_ledger != 0 {
+                return Err(RpcError::invalid_params(
+                    "ledger ranges and cursor cannot both be set",
+                ));
+            }
+            let id = EventId::parse(c)
+                .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor {c:?}")))?;
+            (Some(id), id.ledger)
+        }
+        None => {
+            if p.start_ledger < oldest_seq || p.start_ledger > latest_seq {
+                return Err(RpcError::invalid_params(format!(
+                    "startLedger must be between the oldest ledger: {oldest_seq} and the latest ledger: {latest_seq} for this rpc instance."
+                )));
+            }
+            if p.end_ledger != 0 && p.end_ledger <= p.start_ledger {
+                return Err(RpcError::invalid_params(
+                    "startLedger must be less than endLedger",
+                ));
+            }
+            (None, p.start_ledger)
+        }
+    };
+    // The range is [start, end): at most the scan window, never past the latest ledger.
+    let mut end = start.saturating_add(EVENTS_LEDGER_SCAN).min(latest_seq + 1);
+    if p.end_ledger != 0 {
+        end = end.min(p.end_ledger);
+    }
+    let found = node
+        .events
+        .query(after, EventId::ledger_start(start), end, &filters, limit);
+    let mut events = vec![];
+    for e in &found {
+        let topic = e
+            .topics()
+            .iter()
+            .map(b64)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        events.push(json!({
+            "type": e.kind(),
+            "ledger": e.id.ledger,
+            "ledgerClosedAt": rfc3339(e.ledger_close_time),
+            "contractId": e.event.contract_id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            "id": e.id.to_string(),
+            "operationIndex": e.id.op_index,
+            "transactionIndex": e.id.tx_order,
+            "txHash": hex::encode(e.tx_hash),
+            "inSuccessfulContractCall": e.in_successful_contract_call,
+            "topic": topic,
+            "value": b64(e.value())?,
+        }));
+    }
+    // A full page continues after its last event; a short one after the whole range, so
+    // that the next call starts where this one stopped looking.
+    let next = if found.len() == limit {
+        found.last().map(|e| e.id)
+    } else {
+        None
+    }
+    .unwrap_or(EventId {
+        ledger: end.saturating_sub(1),
+        tx_order: 0xF_FFFF,
+        op_index: 0xFFF,
+        event_index: u32::MAX,
+    });
+    Ok(json!({
+        "events": events,
+        "latestLedger": latest_seq,
+        "latestLedgerCloseTime": latest_time.to_string(),
+        "oldestLedger": oldest_seq,
+        "oldestLedgerCloseTime": oldest_time.to_string(),
+        "cursor": next.to_string(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct FriendbotQuery {
+    #[serde(default)]
+    addr: String,
+}
+
+fn problem(status: StatusCode, title: &str, detail: String) -> Response {
+    (
+        status,
+        Json(json!({ "type": "https://stellar.org/horizon-errors/bad_request", "title": title, "status": status.as_u16(), "detail": detail })),
+    )
+        .into_response()
+}
+
+/// `GET /friendbot?addr=G…`: creates and funds the account; answers once the ledger that
+/// creates it has closed, as testnet's friendbot answers once its transaction is in.
+async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery>) -> Response {
+    let Ok(account) = AccountId::from_str(&q.addr) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Bad Request",
+            format!("invalid address {:?}", q.addr),
+        );
+    };
+    let queued = state
+        .handle
+        .call(move |node| (node.fund(&account), node.ledger.latest().sequence() + 1))
+        .await;
+    match queued {
+        Ok((FundStatus::Queued, ledger)) => {
+            if let Err(e) = state.handle.wait_for_ledger(ledger).await {
+                return problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Error",
+                    e.to_string(),
+                );
+            }
+            Json(json!({ "successful": true, "ledger": ledger })).into_response()
+        }
+        Ok((FundStatus::AlreadyFunded, _)) => problem(
+            StatusCode::BAD_REQUEST,
+            "Transaction Failed",
+            "createAccountAlreadyExist: the account is already funded".into(),
+        ),
+        Err(e) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Error",
+            e.to_string(),
+        ),
+    }
+}
+
+/// Refuses anything but loopback: the devnet has no authentication.
+pub fn check_loopback(addr: &SocketAddr) -> Result<()> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(Error::State(format!(
+            "refusing to listen on {addr}: the devnet listens on loopback addresses only"
+        )))
+    }
+}

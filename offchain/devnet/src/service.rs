@@ -1,0 +1,218 @@
+//! The node on its own thread, and a cloneable [`Handle`] to reach it from async code.
+//!
+//! The [`Node`] cannot move between threads (the ledger shares its state with simulator
+//! snapshots through `Rc`), so one OS thread owns it for its whole life. Everything else sends
+//! it jobs — closures over `&mut Node` — through a channel and awaits the answer. The same
+//! thread closes a ledger every `ledger_close` period, so jobs and closes never interleave:
+//! a job sees either the ledger before a close or the one after, never half of one.
+use std::{
+    sync::mpsc,
+    thread::JoinHandle,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use tokio::sync::{oneshot, watch};
+
+use crate::{
+    error::{Error, Result},
+    node::{GenesisOptions, Node},
+};
+
+/// How the node thread runs.
+#[derive(Clone, Debug)]
+pub struct ServiceOptions {
+    pub genesis: GenesisOptions,
+    /// Time between ledger closes.
+    pub ledger_close: Duration,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        Self {
+            genesis: GenesisOptions::default(),
+            ledger_close: Duration::from_millis(1_000),
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Node) + Send>;
+
+enum Message {
+    Job(Job),
+    /// Close a ledger now (a devnet-only convenience for tests and scripts).
+    CloseNow(oneshot::Sender<Result<u32>>),
+    Stop,
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A way to reach the node thread; cheap to clone.
+#[derive(Clone)]
+pub struct Handle {
+    sender: mpsc::Sender<Message>,
+    /// The sequence of the last closed ledger, published after every close.
+    closed: watch::Receiver<u32>,
+}
+
+impl Handle {
+    /// Runs `f` on the node thread and returns what it returns.
+    pub async fn call<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Node) -> R + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |node| {
+            // The caller may have gone away (a dropped HTTP request); nothing to do then.
+            let _ = reply.send(f(node));
+        });
+        self.sender
+            .send(Message::Job(job))
+            .map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)
+    }
+
+    /// Closes a ledger now, whatever the timer says; returns its sequence number.
+    pub async fn close_ledger(&self) -> Result<u32> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Message::CloseNow(reply))
+            .map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// The sequence of the last closed ledger.
+    pub fn latest_ledger(&self) -> u32 {
+        *self.closed.borrow()
+    }
+
+    /// Waits until ledger `sequence` has closed.
+    pub async fn wait_for_ledger(&self, sequence: u32) -> Result<()> {
+        let mut closed = self.closed.clone();
+        closed
+            .wait_for(|s| *s >= sequence)
+            .await
+            .map_err(|_| Error::Stopped)?;
+        Ok(())
+    }
+}
+
+/// The running node thread. Dropping it stops the thread (after the job in hand).
+pub struct Service {
+    handle: Handle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Service {
+    /// Creates the genesis ledgers on a new thread and starts closing ledgers.
+    pub fn start(options: ServiceOptions) -> Result<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let (started_tx, started_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("devnet-node".into())
+            .spawn(move || run(options, receiver, started_tx))
+            .map_err(|source| Error::Io {
+                path: "devnet-node thread".into(),
+                source,
+            })?;
+        let closed = started_rx.recv().map_err(|_| Error::Stopped)??;
+        Ok(Self {
+            handle: Handle { sender, closed },
+            thread: Some(thread),
+        })
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+
+    /// Stops the thread and waits for it.
+    pub fn stop(mut self) {
+        self.stop_inner();
+    }
+
+    fn stop_inner(&mut self) {
+        let _ = self.handle.sender.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the devnet node thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop_inner();
+    }
+}
+
+fn run(
+    options: ServiceOptions,
+    receiver: mpsc::Receiver<Message>,
+    started: mpsc::Sender<Result<watch::Receiver<u32>>>,
+) {
+    let mut node = match Node::genesis(&options.genesis, unix_now()) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = started.send(Err(e));
+            return;
+        }
+    };
+    let (closed_tx, closed_rx) = watch::channel(node.ledger.latest().sequence());
+    if started.send(Ok(closed_rx)).is_err() {
+        return;
+    }
+    tracing::info!(
+        ledger = node.ledger.latest().sequence(),
+        passphrase = %options.genesis.passphrase,
+        "devnet genesis"
+    );
+    let period = options.ledger_close.max(Duration::from_millis(1));
+    let mut next_close = Instant::now() + period;
+    loop {
+        let wait = next_close.saturating_duration_since(Instant::now());
+        match receiver.recv_timeout(wait) {
+            Ok(Message::Job(job)) => {
+                // A panicking job must not take the node down with it: log and go on.
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut node)))
+                    .is_err()
+                {
+                    tracing::error!("a devnet job panicked");
+                }
+            }
+            Ok(Message::CloseNow(reply)) => {
+                let _ = reply.send(close(&mut node, &closed_tx));
+                next_close = Instant::now() + period;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = close(&mut node, &closed_tx) {
+                    tracing::error!(error = %e, "ledger close failed");
+                }
+                // After a slow close, do not try to catch up with a burst of closes.
+                next_close = (next_close + period).max(Instant::now());
+            }
+            Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    tracing::info!(
+        ledger = node.ledger.latest().sequence(),
+        "devnet node stopped"
+    );
+}
+
+fn close(node: &mut Node, closed: &watch::Sender<u32>) -> Result<u32> {
+    let pending = node.pending_len();
+    let seq = node.close_ledger(unix_now())?.sequence();
+    if pending > 0 {
+        tracing::debug!(ledger = seq, pending, "ledger closed");
+    }
+    closed.send_replace(seq);
+    Ok(seq)
+}

@@ -1,0 +1,513 @@
+//! A devnet started in-process on 127.0.0.1:0, driven only through its HTTP port: the
+//! JSON-RPC API with `stellar-rpc-client` (as stellar-cli does), the friendbot and raw
+//! requests for what a well-behaved client never sends.
+use std::time::Duration;
+
+use ed25519_dalek::{Signer, SigningKey};
+use passa_devnet::{Devnet, DevnetOptions};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use soroban_env_host::xdr::{
+    AccountId, ContractDataDurability, ContractExecutable, ContractId, ContractIdPreimage,
+    ContractIdPreimageFromAddress, CreateContractArgsV2, DecoratedSignature, Hash, HashIdPreimage,
+    HashIdPreimageContractId, HashIdPreimageSorobanAuthorization, HostFunction, InvokeContractArgs,
+    InvokeHostFunctionOp, LedgerEntryData, LedgerKey, LedgerKeyContractData, Limits, Memo,
+    MuxedAccount, Operation, OperationBody, Preconditions, PublicKey, ReadXdr, ScAddress, ScBytes,
+    ScMap, ScMapEntry, ScSymbol, ScVal, ScVec, SequenceNumber, Signature, SignatureHint,
+    SorobanAuthorizationEntry, SorobanCredentials, SorobanTransactionData, Transaction,
+    TransactionEnvelope, TransactionExt, TransactionMeta, TransactionResult,
+    TransactionResultResult, TransactionV1Envelope, Uint256, WriteXdr,
+};
+use stellar_rpc_client::{Client, EventStart, EventType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const WASM: &[u8] = include_bytes!("fixtures/devnet_test_contract.wasm");
+const PASSPHRASE: &str = "Standalone Network ; February 2017";
+
+fn sha256(b: &[u8]) -> [u8; 32] {
+    Sha256::digest(b).into()
+}
+
+fn network_id() -> [u8; 32] {
+    sha256(PASSPHRASE.as_bytes())
+}
+
+async fn start() -> Devnet {
+    Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        // Fast closes keep the test quick and leave empty ledgers between transactions.
+        ledger_close: Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns the status and the body.
+async fn http(devnet: &Devnet, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(devnet.addr()).await.unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    let mut out = vec![];
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, body.to_string())
+}
+
+async fn rpc_raw(devnet: &Devnet, body: &[u8]) -> Value {
+    let (status, body) = http(devnet, "POST", "/", body).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+struct Account {
+    key: SigningKey,
+}
+
+impl Account {
+    fn new(n: u8) -> Self {
+        Self {
+            key: SigningKey::from_bytes(&[n; 32]),
+        }
+    }
+    fn id(&self) -> AccountId {
+        AccountId(PublicKey::PublicKeyTypeEd25519(Uint256(
+            self.key.verifying_key().to_bytes(),
+        )))
+    }
+    fn strkey(&self) -> String {
+        self.id().to_string()
+    }
+    fn address(&self) -> ScAddress {
+        ScAddress::Account(self.id())
+    }
+
+    async fn fund(&self, devnet: &Devnet) {
+        let (status, body) = http(
+            devnet,
+            "GET",
+            &format!("/friendbot?addr={}", self.strkey()),
+            b"",
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    fn tx(
+        &self,
+        seq: i64,
+        fee: u32,
+        op: InvokeHostFunctionOp,
+        data: SorobanTransactionData,
+    ) -> Transaction {
+        Transaction {
+            source_account: MuxedAccount::Ed25519(Uint256(self.key.verifying_key().to_bytes())),
+            fee,
+            seq_num: SequenceNumber(seq),
+            cond: Preconditions::None,
+            memo: Memo::None,
+            operations: vec![Operation {
+                source_account: None,
+                body: OperationBody::InvokeHostFunction(op),
+            }]
+            .try_into()
+            .unwrap(),
+            ext: TransactionExt::V1(data),
+        }
+    }
+
+    fn sign(&self, tx: Transaction) -> TransactionEnvelope {
+        let mut env = TransactionEnvelope::Tx(TransactionV1Envelope {
+            tx,
+            signatures: Default::default(),
+        });
+        let hash = env.hash(network_id()).unwrap();
+        let pk = self.key.verifying_key().to_bytes();
+        if let TransactionEnvelope::Tx(e) = &mut env {
+            e.signatures = vec![DecoratedSignature {
+                hint: SignatureHint(pk[28..].try_into().unwrap()),
+                signature: Signature(self.key.sign(&hash).to_bytes().to_vec().try_into().unwrap()),
+            }]
+            .try_into()
+            .unwrap();
+        }
+        env
+    }
+
+    /// Simulates through the RPC, signs auth entries with `signer`, and builds the envelope
+    /// with the simulated resources — what every SDK's `prepareTransaction` does.
+    async fn prepare(
+        &self,
+        client: &Client,
+        f: HostFunction,
+        signer: Option<&Account>,
+    ) -> TransactionEnvelope {
+        let seq = client.get_account(&self.strkey()).await.unwrap().seq_num.0 + 1;
+        let op = InvokeHostFunctionOp {
+            host_function: f.clone(),
+            auth: Default::default(),
+        };
+        let draft = self.sign(self.tx(seq, 100, op, SorobanTransactionData::default()));
+        let sim = client
+            .simulate_transaction_envelope(&draft, None)
+            .await
+            .unwrap();
+        assert!(sim.error.is_none(), "{:?}", sim.error);
+        let mut auth = sim.results().unwrap()[0].auth.clone();
+        if let Some(signer) = signer {
+            let latest = client.get_latest_ledger().await.unwrap().sequence;
+            for a in &mut auth {
+                *a = signer.sign_auth(a.clone(), latest + 100);
+            }
+        }
+        let data = sim.transaction_data().unwrap();
+        let fee = 100 + data.resource_fee as u32;
+        let op = InvokeHostFunctionOp {
+            host_function: f,
+            auth: auth.try_into().unwrap(),
+        };
+        self.sign(self.tx(seq, fee, op, data))
+    }
+
+    fn sign_auth(
+        &self,
+        mut entry: SorobanAuthorizationEntry,
+        expiration: u32,
+    ) -> SorobanAuthorizationEntry {
+        let SorobanCredentials::Address(creds) = &mut entry.credentials else {
+            return entry;
+        };
+        creds.signature_expiration_ledger = expiration;
+        let payload = sha256(
+            &HashIdPreimage::SorobanAuthorization(HashIdPreimageSorobanAuthorization {
+                network_id: Hash(network_id()),
+                nonce: creds.nonce,
+                signature_expiration_ledger: expiration,
+                invocation: entry.root_invocation.clone(),
+            })
+            .to_xdr(Limits::none())
+            .unwrap(),
+        );
+        let bytes = |b: &[u8]| ScVal::Bytes(ScBytes(b.to_vec().try_into().unwrap()));
+        let map = ScMap(
+            vec![
+                ScMapEntry {
+                    key: sym("public_key"),
+                    val: bytes(&self.key.verifying_key().to_bytes()),
+                },
+                ScMapEntry {
+                    key: sym("signature"),
+                    val: bytes(&self.key.sign(&payload).to_bytes()),
+                },
+            ]
+            .try_into()
+            .unwrap(),
+        );
+        creds.signature = ScVal::Vec(Some(ScVec(vec![ScVal::Map(Some(map))].try_into().unwrap())));
+        entry
+    }
+}
+
+fn sym(s: &str) -> ScVal {
+    ScVal::Symbol(ScSymbol(s.try_into().unwrap()))
+}
+
+fn invoke(contract: &ScAddress, name: &str, args: Vec<ScVal>) -> HostFunction {
+    HostFunction::InvokeContract(InvokeContractArgs {
+        contract_address: contract.clone(),
+        function_name: ScSymbol(name.try_into().unwrap()),
+        args: args.try_into().unwrap(),
+    })
+}
+
+fn return_value(meta: &Option<TransactionMeta>) -> ScVal {
+    match meta {
+        Some(TransactionMeta::V4(m)) => m
+            .soroban_meta
+            .as_ref()
+            .unwrap()
+            .return_value
+            .clone()
+            .unwrap(),
+        other => panic!("unexpected meta {other:?}"),
+    }
+}
+
+/// Funds alice and bob, uploads and deploys the test contract (admin alice, start 10).
+async fn deployed(devnet: &Devnet, client: &Client) -> (Account, Account, ScAddress) {
+    let (alice, bob) = (Account::new(1), Account::new(2));
+    alice.fund(devnet).await;
+    bob.fund(devnet).await;
+
+    let upload = HostFunction::UploadContractWasm(WASM.to_vec().try_into().unwrap());
+    let env = alice.prepare(client, upload, None).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(
+        return_value(&r.result_meta),
+        ScVal::Bytes(ScBytes(sha256(WASM).to_vec().try_into().unwrap()))
+    );
+
+    let preimage = ContractIdPreimage::Address(ContractIdPreimageFromAddress {
+        address: alice.address(),
+        salt: Uint256([7; 32]),
+    });
+    let id = sha256(
+        &HashIdPreimage::ContractId(HashIdPreimageContractId {
+            network_id: Hash(network_id()),
+            contract_id_preimage: preimage.clone(),
+        })
+        .to_xdr(Limits::none())
+        .unwrap(),
+    );
+    let contract = ScAddress::Contract(ContractId(Hash(id)));
+    let create = HostFunction::CreateContractV2(CreateContractArgsV2 {
+        contract_id_preimage: preimage,
+        executable: ContractExecutable::Wasm(Hash(sha256(WASM))),
+        constructor_args: vec![ScVal::Address(alice.address()), ScVal::U32(10)]
+            .try_into()
+            .unwrap(),
+    });
+    let env = alice.prepare(client, create, None).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(
+        return_value(&r.result_meta),
+        ScVal::Address(contract.clone())
+    );
+    (alice, bob, contract)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_invoke_events_and_storage_through_rpc() {
+    let devnet = start().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+
+    let network = client.get_network().await.unwrap();
+    assert_eq!(network.passphrase, PASSPHRASE);
+    assert_eq!(
+        network.friendbot_url.as_deref(),
+        Some(devnet.friendbot_url().as_str())
+    );
+    assert_eq!(client.get_health().await.unwrap().status, "healthy");
+    client.get_version_info().await.unwrap();
+    let start_ledger = client.get_latest_ledger().await.unwrap().sequence;
+
+    let (alice, bob, contract) = deployed(&devnet, &client).await;
+    // Funding twice is refused, as testnet's friendbot refuses.
+    let (status, _) = http(
+        &devnet,
+        "GET",
+        &format!("/friendbot?addr={}", bob.strkey()),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = http(&devnet, "GET", "/friendbot?addr=nonsense", b"").await;
+    assert_eq!(status, 400);
+
+    // Alice submits bumps of bob's counter, bob signs the auth entries.
+    let rounds = 5u32;
+    for i in 1..=rounds {
+        let f = invoke(
+            &contract,
+            "bump",
+            vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+        );
+        let env = alice.prepare(&client, f, Some(&bob)).await;
+        let r = client.send_transaction_polling(&env).await.unwrap();
+        assert_eq!(r.status, "SUCCESS");
+        let hash = Hash(env.hash(network_id()).unwrap());
+        let again = client.get_transaction(&hash).await.unwrap();
+        assert_eq!(again.status, "SUCCESS");
+        assert_eq!(return_value(&again.result_meta), ScVal::U32(10 + i));
+        assert_eq!(again.events.contract_events[0].len(), 1);
+    }
+
+    // Events, two per page, until a page comes back empty; let a few empty ledgers close
+    // first so the last pages span ledgers without events.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let contract_id = match &contract {
+        ScAddress::Contract(c) => c.to_string(),
+        _ => unreachable!(),
+    };
+    let mut seen = vec![];
+    let mut page = client
+        .get_events(
+            EventStart::Ledger(start_ledger),
+            Some(EventType::Contract),
+            std::slice::from_ref(&contract_id),
+            &[],
+            Some(2),
+        )
+        .await
+        .unwrap();
+    let mut pages = 1;
+    while !page.events.is_empty() {
+        assert!(page.events.len() <= 2);
+        seen.extend(
+            page.events
+                .iter()
+                .map(|e| ScVal::from_xdr_base64(&e.value, Limits::none()).unwrap()),
+        );
+        page = client
+            .get_events(
+                EventStart::Cursor(page.cursor.clone()),
+                Some(EventType::Contract),
+                std::slice::from_ref(&contract_id),
+                &[],
+                Some(2),
+            )
+            .await
+            .unwrap();
+        pages += 1;
+    }
+    assert_eq!(seen, (11..=10 + rounds).map(ScVal::U32).collect::<Vec<_>>());
+    assert!(pages >= 3);
+    // The empty page's cursor moved past the scanned ledgers; nothing new past it.
+    let after = client
+        .get_events(
+            EventStart::Cursor(page.cursor.clone()),
+            None,
+            &[],
+            &[],
+            Some(2),
+        )
+        .await
+        .unwrap();
+    assert!(after.events.is_empty());
+
+    // Storage: bob's counter as a persistent contract data entry.
+    let key = LedgerKey::ContractData(LedgerKeyContractData {
+        contract: contract.clone(),
+        key: ScVal::Vec(Some(ScVec(
+            vec![sym("Counter"), ScVal::Address(bob.address())]
+                .try_into()
+                .unwrap(),
+        ))),
+        durability: ContractDataDurability::Persistent,
+    });
+    let entries = client.get_ledger_entries(&[key]).await.unwrap();
+    let entries = entries.entries.unwrap();
+    assert_eq!(entries.len(), 1);
+    let data = LedgerEntryData::from_xdr_base64(&entries[0].xdr, Limits::none()).unwrap();
+    let LedgerEntryData::ContractData(d) = data else {
+        panic!("not contract data")
+    };
+    assert_eq!(d.val, ScVal::U32(10 + rounds));
+    assert!(entries[0].live_until_ledger_seq_ledger_seq.is_some());
+
+    devnet.shutdown().await;
+}
+
+fn error_code(v: &Value) -> i64 {
+    v["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no error in {v}"))
+}
+
+fn result_code(v: &Value) -> TransactionResultResult {
+    assert_eq!(v["result"]["status"], "ERROR", "{v}");
+    let xdr = v["result"]["errorResultXdr"].as_str().unwrap();
+    TransactionResult::from_xdr_base64(xdr, Limits::none())
+        .unwrap()
+        .result
+}
+
+fn send(env: &TransactionEnvelope) -> Vec<u8> {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+           "params": {"transaction": env.to_xdr_base64(Limits::none()).unwrap()}})
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_the_real_servers_errors() {
+    let devnet = start().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+
+    // Protocol-level errors.
+    let v = rpc_raw(&devnet, b"this is not json").await;
+    assert_eq!(error_code(&v), -32700);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32601);
+    assert_eq!(v["id"], 1);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":2,"method":"getEvents","params":{"startLedger":"x"}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32602);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":3,"method":"sendTransaction","params":{"transaction":"AAAA"}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32602);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":4,"method":"getTransaction","params":{"hash":"abc"}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32602);
+    let huge = vec![b' '; 1024 * 1024];
+    let (status, _) = http(&devnet, "POST", "/", &huge).await;
+    assert_eq!(status, 413);
+
+    let alice = Account::new(1);
+    let mallory = Account::new(3);
+    alice.fund(&devnet).await;
+    let before = client.get_account(&alice.strkey()).await.unwrap();
+    let upload = HostFunction::UploadContractWasm(WASM.to_vec().try_into().unwrap());
+    let good = alice.prepare(&client, upload, None).await;
+    let TransactionEnvelope::Tx(good_tx) = &good else {
+        unreachable!()
+    };
+
+    // Signed by the wrong key.
+    let v = rpc_raw(&devnet, &send(&mallory.sign(good_tx.tx.clone()))).await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxBadAuth);
+    // A corrupted signature.
+    let mut corrupted = good_tx.clone();
+    let mut sig = corrupted.signatures[0].signature.to_vec();
+    sig[0] ^= 1;
+    let mut sigs = corrupted.signatures.to_vec();
+    sigs[0].signature = Signature(sig.try_into().unwrap());
+    corrupted.signatures = sigs.try_into().unwrap();
+    let v = rpc_raw(&devnet, &send(&TransactionEnvelope::Tx(corrupted))).await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxBadAuth);
+    // A stale sequence number.
+    let mut stale = good_tx.tx.clone();
+    stale.seq_num.0 -= 1;
+    let v = rpc_raw(&devnet, &send(&alice.sign(stale))).await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxBadSeq);
+    // A fee below the resource fee plus the base fee.
+    let mut cheap = good_tx.tx.clone();
+    cheap.fee -= 50;
+    let v = rpc_raw(&devnet, &send(&alice.sign(cheap))).await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxInsufficientFee);
+
+    // None of it reached the ledger: after a close, alice is as she was.
+    let closed = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":5,"method":"devnet_closeLedger"}"#,
+    )
+    .await;
+    assert!(closed["result"]["sequence"].as_u64().is_some());
+    let after = client.get_account(&alice.strkey()).await.unwrap();
+    assert_eq!(after.seq_num, before.seq_num);
+    assert_eq!(after.balance, before.balance);
+
+    // And the good one still goes through.
+    let r = client.send_transaction_polling(&good).await.unwrap();
+    assert_eq!(r.status, "SUCCESS");
+    devnet.shutdown().await;
+}

@@ -752,6 +752,8 @@ fn get_events(node: &mut Node, p: EventsParams) -> MethodResult {
     } else {
         limit
     };
+    // As the Go server: a page after a cursor starts right after it; a range and a cursor
+    // exclude each other; the start must be a ledger this node has.
     let (after, start) = match &cursor {
         Some(c) => {
             if p.start_ledger != 0 || p.end_ledger != 0 {
@@ -763,20 +765,19 @@ fn get_events(node: &mut Node, p: EventsParams) -> MethodResult {
                 .ok_or_else(|| RpcError::invalid_params(format!("invalid cursor {c:?}")))?;
             (Some(id), id.ledger)
         }
-        None => {
-            if p.start_ledger < oldest_seq || p.start_ledger > latest_seq {
-                return Err(RpcError::invalid_params(format!(
-                    "startLedger must be between the oldest ledger: {oldest_seq} and the latest ledger: {latest_seq} for this rpc instance."
-                )));
-            }
-            if p.end_ledger != 0 && p.end_ledger <= p.start_ledger {
-                return Err(RpcError::invalid_params(
-                    "startLedger must be less than endLedger",
-                ));
-            }
-            (None, p.start_ledger)
+        None if p.start_ledger == 0 => {
+            return Err(RpcError::invalid_params("startLedger must be positive"))
         }
+        None => (None, p.start_ledger),
     };
+    if start < oldest_seq || start > latest_seq {
+        return Err(RpcError {
+            code: code::INVALID_REQUEST,
+            message: format!(
+                "startLedger must be within the ledger range: {oldest_seq} - {latest_seq}"
+            ),
+        });
+    }
     // The range is [start, end): at most the scan window, never past the latest ledger.
     let mut end = start.saturating_add(EVENTS_LEDGER_SCAN).min(latest_seq + 1);
     if p.end_ledger != 0 {
@@ -798,6 +799,8 @@ fn get_events(node: &mut Node, p: EventsParams) -> MethodResult {
             "ledgerClosedAt": rfc3339(e.ledger_close_time),
             "contractId": e.event.contract_id.as_ref().map(|c| c.to_string()).unwrap_or_default(),
             "id": e.id.to_string(),
+            // Deprecated by the Go server (the top-level cursor replaces it), still sent.
+            "pagingToken": e.id.to_string(),
             "operationIndex": e.id.op_index,
             "transactionIndex": e.id.tx_order,
             "txHash": hex::encode(e.tx_hash),

@@ -458,6 +458,12 @@ async fn bad_input_gets_the_real_servers_errors() {
     )
     .await;
     assert_eq!(error_code(&v), -32602);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":6,"method":"getEvents","params":{"startLedger":999999}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32600);
     let huge = vec![b' '; 1024 * 1024];
     let (status, _) = http(&devnet, "POST", "/", &huge).await;
     assert_eq!(status, 413);

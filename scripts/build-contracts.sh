@@ -13,9 +13,10 @@
 # always with the workspace's `contract` profile (opt-level z, lto, panic abort, strip).
 # Then, for each wasm:
 #   * spec shaking (passa-wasm-shake, i.e. soroban_spec::shaking::{find_all, filter}, as
-#     `stellar contract build` does) rewrites the contractspecv0 section; the spec keeps a
-#     one-line doc per function, type and event (PASSA_SPEC_DOCS=keep|summary|strip;
-#     summary by default: the full docs cost ~8 KB per contract — see `cargo doc`);
+#     `stellar contract build` does) rewrites the contractspecv0 section; docs in the spec per
+#     PASSA_SPEC_DOCS=keep|summary|strip (summary: one line per function, type, event;
+#     strip by default: full docs cost ~8 KB, summaries ~2-3 KB per contract, and the
+#     size target is 20 KiB; the docs live in the source and `cargo doc`);
 #   * `wasm-opt -Oz` restricted to the wasm features Soroban's VM accepts (MVP + mutable
 #     globals + sign extension; no floats, multi-value, reference types, bulk memory);
 #   * sha256.
@@ -120,8 +121,8 @@ for p in "${packages[@]}"; do
   built="$CARGO_TARGET_DIR/$TARGET/$PROFILE/$name.wasm"
   [[ -f "$built" ]] || die "missing $built"
   shaken="$CARGO_TARGET_DIR/$name.shaken.wasm"
-  "$SHAKE" --docs "${PASSA_SPEC_DOCS:-summary}" "$built" "$shaken" >&2
-  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$shaken" -o "$OUT/$name.wasm"
+  "$SHAKE" --docs "${PASSA_SPEC_DOCS:-strip}" "$built" "$shaken" >&2
+  wasm-opt -Oz --converge "${WASM_OPT_FEATURES[@]}" "$shaken" -o "$OUT/$name.wasm"
   (cd "$OUT" && sha256sum "$name.wasm" > "$name.wasm.sha256")
   printf '%-28s %7d bytes  sha256 %s\n' "$name.wasm" "$(stat -c %s "$OUT/$name.wasm")" \
     "$(cut -d' ' -f1 "$OUT/$name.wasm.sha256")"

@@ -2,8 +2,8 @@
 //! and the instance TTL.
 
 use passa_common::call::try_call;
-use passa_common::{AttributionTotals, EventId, EventLedger, Share, BPS_DENOMINATOR};
-use soroban_sdk::{Address, Env, IntoVal};
+use passa_common::{AttributionTotals, EventId, Share, BPS_DENOMINATOR};
+use soroban_sdk::{symbol_short, Address, Env, IntoVal, Map, Symbol, TryFromVal, Val};
 
 use crate::errors::AttributionError;
 use crate::events::{
@@ -13,14 +13,18 @@ use crate::events::{
 use crate::storage;
 use crate::types::{Contribution, ContributionKind, ContributionStatus, EventTotals, Initiator};
 
-/// The event's organizer, as ticketing reports it.
+/// The event's organizer, as ticketing reports it (`event_ledger(event_id).organizer`; only
+/// that field of the map is decoded, which keeps the wasm small).
 ///
 /// # Errors
 /// * [`AttributionError::EventNotFound`] - ticketing does not know the event.
 fn organizer(env: &Env, event_id: &EventId) -> Result<Address, AttributionError> {
     let args = (event_id,).into_val(env);
-    try_call::<EventLedger>(env, &storage::ticketing(env), "event_ledger", args)
-        .map(|ledger| ledger.organizer)
+    let ledger: Map<Symbol, Val> = try_call(env, &storage::ticketing(env), "event_ledger", args)
+        .ok_or(AttributionError::EventNotFound)?;
+    ledger
+        .get(symbol_short!("organizer"))
+        .and_then(|v| Address::try_from_val(env, &v).ok())
         .ok_or(AttributionError::EventNotFound)
 }
 

@@ -3,7 +3,7 @@
 
 use passa_common::call::{transfer, try_call};
 use passa_common::{admin, AttributionTotals, EventId, EventLedger, EventStatus, Share};
-use soroban_sdk::{Address, Env, IntoVal};
+use soroban_sdk::{Address, Env, IntoVal, I256};
 
 use crate::errors::RevenueError;
 use crate::events::{Claimed, RefundPaid, Settled};
@@ -20,10 +20,17 @@ fn sub(a: i128, b: i128) -> Result<i128, RevenueError> {
     a.checked_sub(b).ok_or(RevenueError::Overflow)
 }
 
-/// ⌊a × b / c⌋ for non-negative a, b and positive c.
-fn mul_div(a: i128, b: i128, c: i128) -> Result<i128, RevenueError> {
-    a.checked_mul(b)
-        .map(|p| p / c)
+/// ⌊a × b / c⌋ for non-negative a, b and positive c, computed by the host in 256 bits (no
+/// overflow in the product; keeps 128-bit division code out of the wasm).
+///
+/// # Errors
+/// * [`RevenueError::Overflow`] - the quotient does not fit i128.
+fn mul_div(env: &Env, a: i128, b: i128, c: i128) -> Result<i128, RevenueError> {
+    let wide = |v: i128| I256::from_i128(env, v);
+    wide(a)
+        .mul(&wide(b))
+        .div(&wide(c))
+        .to_i128()
         .ok_or(RevenueError::Overflow)
 }
 
@@ -129,7 +136,7 @@ pub fn freeze(
     fee_bps: u32,
     totals: &AttributionTotals,
 ) -> Result<Settlement, RevenueError> {
-    let fee = mul_div(net, fee_bps as i128, BPS)?;
+    let fee = mul_div(env, net, fee_bps as i128, BPS)?;
     let pool = sub(net, fee)?;
     let committed = add(ledger.commissions, totals.fixed_total)?;
     let scaled = committed > pool;
@@ -137,7 +144,7 @@ pub fn freeze(
         (0, pool)
     } else {
         let pct_pool = sub(pool, committed)?;
-        let pct = mul_div(pct_pool, totals.percentage_bps as i128, BPS)?;
+        let pct = mul_div(env, pct_pool, totals.percentage_bps as i128, BPS)?;
         (pct_pool, add(committed, pct)?)
     };
     Ok(Settlement {
@@ -247,7 +254,7 @@ fn share_amount(
             return if st.scaled {
                 Ok(0)
             } else {
-                mul_div(st.pct_pool, *bps as i128, BPS)
+                mul_div(env, st.pct_pool, *bps as i128, BPS)
             };
         }
         Share::Fixed(amount) => *amount,
@@ -259,7 +266,7 @@ fn share_amount(
         }
     };
     if st.scaled {
-        mul_div(owed, st.pool, add(st.commissions, st.fixed_total)?)
+        mul_div(env, owed, st.pool, add(st.commissions, st.fixed_total)?)
     } else {
         Ok(owed)
     }

@@ -38,6 +38,19 @@ pub enum Error {
         path: std::path::PathBuf,
         message: String,
     },
+    /// The HTTP server could not listen on its address (in use, …).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The node thread could not be started.
+    #[error("cannot start the node thread: {0}")]
+    Thread(#[source] std::io::Error),
+    /// The devnet has no authentication, so it serves loopback addresses only.
+    #[error("refusing to listen on {0}: the devnet serves loopback addresses only")]
+    NotLoopback(std::net::SocketAddr),
     /// The node thread is gone (it stopped or panicked).
     #[error("the devnet node has stopped")]
     Stopped,

@@ -889,8 +889,6 @@ pub fn check_loopback(addr: &SocketAddr) -> Result<()> {
     if addr.ip().is_loopback() {
         Ok(())
     } else {
-        Err(Error::State(format!(
-            "refusing to listen on {addr}: the devnet listens on loopback addresses only"
-        )))
+        Err(Error::NotLoopback(*addr))
     }
 }

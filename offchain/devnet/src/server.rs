@@ -47,8 +47,8 @@ impl Devnet {
             genesis: options.genesis,
             ledger_close: options.ledger_close,
         })?;
-        let io = |source| Error::Io {
-            path: options.listen.to_string().into(),
+        let io = |source| Error::Bind {
+            addr: options.listen,
             source,
         };
         let listener = TcpListener::bind(options.listen).await.map_err(io)?;

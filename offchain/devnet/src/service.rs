@@ -117,10 +117,7 @@ impl Service {
         let thread = std::thread::Builder::new()
             .name("devnet-node".into())
             .spawn(move || run(options, receiver, started_tx))
-            .map_err(|source| Error::Io {
-                path: "devnet-node thread".into(),
-                source,
-            })?;
+            .map_err(Error::Thread)?;
         let closed = started_rx.recv().map_err(|_| Error::Stopped)??;
         Ok(Self {
             handle: Handle { sender, closed },

@@ -86,6 +86,42 @@ pub enum Command {
     /// Create, migrate, inspect, revert and seed the PostgreSQL database.
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// Run a local Stellar network: the Stellar RPC API and a friendbot on one port.
+    ///
+    /// An in-process ledger runs the real contracts (soroban-env-host) and closes a ledger
+    /// every --ledger-close-ms. JSON-RPC is served on http://LISTEN/ (stellar-cli, the JS
+    /// SDK and stellar-rpc-client work against it) and the friendbot on
+    /// http://LISTEN/friendbot?addr=G…. State lives in memory until Ctrl-C.
+    #[cfg(feature = "devnet")]
+    Devnet(DevnetArgs),
+}
+
+/// `passa devnet …`
+#[cfg(feature = "devnet")]
+#[derive(Debug, Clone, Args)]
+pub struct DevnetArgs {
+    /// Address to serve on; loopback only (the devnet has no authentication).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8000")]
+    pub listen: std::net::SocketAddr,
+
+    /// Milliseconds between ledger closes.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1_000,
+        value_parser = clap::value_parser!(u64).range(10..=3_600_000)
+    )]
+    pub ledger_close_ms: u64,
+
+    /// The network passphrase (the network id is its SHA-256).
+    #[arg(
+        long,
+        value_name = "P",
+        env = "STELLAR_NETWORK_PASSPHRASE",
+        default_value = passa_devnet::genesis::DEFAULT_PASSPHRASE
+    )]
+    pub network_passphrase: String,
 }
 
 /// `passa db …`
@@ -154,7 +190,34 @@ pub async fn run(cli: Cli) -> Result<()> {
     let config = cli.db.config();
     match cli.command {
         Command::Db(command) => run_db(&config, command).await,
+        #[cfg(feature = "devnet")]
+        Command::Devnet(args) => run_devnet(args).await,
     }
+}
+
+/// Runs the devnet until Ctrl-C, then stops it cleanly (requests in flight finish).
+#[cfg(feature = "devnet")]
+async fn run_devnet(args: DevnetArgs) -> Result<()> {
+    use passa_devnet::{node::GenesisOptions, Devnet, DevnetOptions};
+
+    let devnet = Devnet::start(DevnetOptions {
+        listen: args.listen,
+        genesis: GenesisOptions {
+            passphrase: args.network_passphrase.clone(),
+            ..Default::default()
+        },
+        ledger_close: Duration::from_millis(args.ledger_close_ms),
+    })
+    .await?;
+    out!("rpc:        {}", devnet.rpc_url());
+    out!("friendbot:  {}", devnet.friendbot_url());
+    out!("passphrase: {}", args.network_passphrase);
+    out!("Ctrl-C to stop");
+    let waited = tokio::signal::ctrl_c().await;
+    devnet.shutdown().await;
+    waited.map_err(crate::error::Error::Signal)?;
+    out!("devnet stopped");
+    Ok(())
 }
 
 async fn run_db(config: &DbConfig, command: DbCommand) -> Result<()> {
@@ -315,5 +378,34 @@ mod tests {
         let db = cli.map(|c| (c.db.database_url, c.db.connect_timeout)).ok();
         assert_eq!(db, Some(("postgres://x@h/d".to_owned(), 2)));
         assert!(Cli::try_parse_from(["passa", "db", "status", "--connect-timeout", "0"]).is_err());
+    }
+
+    #[cfg(feature = "devnet")]
+    #[test]
+    fn devnet_flags() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(args).map(|cli| match cli.command {
+                Command::Devnet(d) => Some((d.listen.to_string(), d.ledger_close_ms)),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            parse(&["passa", "devnet"]).ok().flatten(),
+            Some(("127.0.0.1:8000".to_owned(), 1_000))
+        );
+        assert_eq!(
+            parse(&[
+                "passa",
+                "devnet",
+                "--listen",
+                "127.0.0.1:0",
+                "--ledger-close-ms",
+                "50"
+            ])
+            .ok()
+            .flatten(),
+            Some(("127.0.0.1:0".to_owned(), 50))
+        );
+        assert!(parse(&["passa", "devnet", "--ledger-close-ms", "0"]).is_err());
     }
 }

@@ -98,6 +98,16 @@ pub enum Error {
     /// The seed script failed; its transaction was rolled back, nothing was written.
     #[error("seeding failed, nothing was written")]
     Seed(#[source] sqlx::Error),
+
+    /// The local network failed to start or stopped.
+    #[cfg(feature = "devnet")]
+    #[error("devnet")]
+    Devnet(#[from] passa_devnet::Error),
+
+    /// Waiting for Ctrl-C failed (no signal handler could be installed).
+    #[cfg(feature = "devnet")]
+    #[error("cannot wait for Ctrl-C")]
+    Signal(#[source] std::io::Error),
 }
 
 /// Why a connection to PostgreSQL could not be established.

@@ -41,6 +41,11 @@ step "Rust tests"
 # non-zero if any failed).
 cargo test --workspace --locked --no-fail-fast
 
+# The same contract tests again, this time against the optimised wasm that setup.sh built
+# into target/wasm (what is deployed), not the native build.
+step "Contract tests against the built wasm (target/wasm)"
+cargo test --locked --no-fail-fast -p passa-attribution -p passa-revenue --features wasm-tests
+
 # Node tests (wallet / JS SDK against the contracts) go here when they exist, e.g.:
 #   step "Node tests"
 #   (cd <package> && npm ci && npm test)

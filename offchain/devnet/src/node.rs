@@ -96,6 +96,8 @@ pub struct Node {
     pub ledger: Ledger,
     pending: Vec<Pending>,
     txs: HashMap<[u8; 32], TxRecord>,
+    /// Hashes of the transactions of each ledger, in application order (for `getLedgers`).
+    ledger_txs: HashMap<u32, Vec<[u8; 32]>>,
     pub events: EventStore,
 }
 
@@ -165,6 +167,7 @@ impl Node {
             ledger,
             pending: vec![],
             txs: HashMap::new(),
+            ledger_txs: HashMap::new(),
             events: EventStore::default(),
         };
         node.deploy_native_asset_contract(&root, now)?;
@@ -277,6 +280,14 @@ impl Node {
     /// A transaction that made it into a ledger.
     pub fn transaction(&self, hash: &[u8; 32]) -> Option<&TxRecord> {
         self.txs.get(hash)
+    }
+
+    /// The transactions of ledger `sequence`, in application order.
+    pub fn transactions_in_ledger(&self, sequence: u32) -> Vec<&TxRecord> {
+        self.ledger_txs
+            .get(&sequence)
+            .map(|hashes| hashes.iter().filter_map(|h| self.txs.get(h)).collect())
+            .unwrap_or_default()
     }
 
     /// Closes the next ledger: evicts expired temporary entries, charges every queued
@@ -404,6 +415,7 @@ impl Node {
             tracing::debug!(tx = %hex::encode(tx.hash), ledger = seq, success = outcome.success, fee = charged, "applied");
             hashes.extend_from_slice(&tx.hash);
             results.extend_from_slice(&result.to_xdr(XDR_LIMITS).xdr("encoding result")?);
+            self.ledger_txs.entry(seq).or_default().push(tx.hash);
             self.txs.insert(
                 tx.hash,
                 TxRecord {

@@ -11,14 +11,14 @@ use soroban_env_host::xdr::{
     AccountId, ContractDataDurability, ContractExecutable, ContractId, ContractIdPreimage,
     ContractIdPreimageFromAddress, CreateContractArgsV2, DecoratedSignature, Hash, HashIdPreimage,
     HashIdPreimageContractId, HashIdPreimageSorobanAuthorization, HostFunction, InvokeContractArgs,
-    InvokeHostFunctionOp, LedgerEntryData, LedgerKey, LedgerKeyContractData, Limits, Memo,
-    MuxedAccount, Operation, OperationBody, Preconditions, PublicKey, ReadXdr, ScAddress, ScBytes,
-    ScMap, ScMapEntry, ScSymbol, ScVal, ScVec, SequenceNumber, Signature, SignatureHint,
-    SorobanAuthorizationEntry, SorobanCredentials, SorobanTransactionData, Transaction,
-    TransactionEnvelope, TransactionExt, TransactionMeta, TransactionResult,
+    InvokeHostFunctionOp, LedgerCloseMeta, LedgerEntryData, LedgerKey, LedgerKeyContractData,
+    Limits, Memo, MuxedAccount, Operation, OperationBody, Preconditions, PublicKey, ReadXdr,
+    ScAddress, ScBytes, ScMap, ScMapEntry, ScSymbol, ScVal, ScVec, SequenceNumber, Signature,
+    SignatureHint, SorobanAuthorizationEntry, SorobanCredentials, SorobanTransactionData,
+    Transaction, TransactionEnvelope, TransactionExt, TransactionMeta, TransactionResult,
     TransactionResultResult, TransactionV1Envelope, Uint256, WriteXdr,
 };
-use stellar_rpc_client::{Client, EventStart, EventType};
+use stellar_rpc_client::{Client, EventStart, EventType, LedgerStart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const WASM: &[u8] = include_bytes!("fixtures/devnet_test_contract.wasm");
@@ -283,7 +283,7 @@ async fn deployed(devnet: &Devnet, client: &Client) -> (Account, Account, ScAddr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deploy_invoke_events_and_storage_through_rpc() {
+async fn deploy_invoke_and_read_back_through_rpc() {
     let devnet = start().await;
     let client = Client::new(&devnet.rpc_url()).unwrap();
 
@@ -380,6 +380,33 @@ async fn deploy_invoke_events_and_storage_through_rpc() {
         .await
         .unwrap();
     assert!(after.events.is_empty());
+
+    // Ledgers, three per page: every transaction since the start is in some ledger's meta.
+    let mut applied = 0;
+    let mut page = client
+        .get_ledgers(LedgerStart::Ledger(start_ledger), Some(3), None)
+        .await
+        .unwrap();
+    loop {
+        assert!(!page.ledgers.is_empty() && page.ledgers.len() <= 3);
+        for l in &page.ledgers {
+            let LedgerCloseMeta::V2(meta) =
+                LedgerCloseMeta::from_xdr_base64(&l.metadata_xdr, Limits::none()).unwrap()
+            else {
+                panic!("not a v2 ledger close meta")
+            };
+            assert_eq!(meta.ledger_header.header.ledger_seq, l.sequence);
+            applied += meta.tx_processing.len();
+        }
+        if page.cursor.parse::<u32>().unwrap() >= page.latest_ledger {
+            break;
+        }
+        page = client
+            .get_ledgers(LedgerStart::Cursor(page.cursor.clone()), Some(3), None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(applied, 2 + rounds as usize);
 
     // Storage: bob's counter as a persistent contract data entry.
     let key = LedgerKey::ContractData(LedgerKeyContractData {

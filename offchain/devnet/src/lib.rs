@@ -11,6 +11,7 @@
 //! - [`simulate`] — preflight;
 //! - [`events`] — the event store with RPC ids and cursors;
 //! - [`node`] — the queue, ledger close and history, on one thread;
+//! - [`persist`] — the state on disk across restarts;
 //! - [`service`] — that thread, its ledger-close timer and a handle to reach it;
 //! - [`rpc`] — the JSON-RPC API and the friendbot over HTTP;
 //! - [`server`] — a whole devnet on a loopback address.
@@ -21,6 +22,7 @@ pub mod events;
 pub mod genesis;
 pub mod ledger;
 pub mod node;
+pub mod persist;
 pub mod rpc;
 pub mod server;
 pub mod service;

@@ -282,6 +282,32 @@ impl Node {
         self.txs.get(hash)
     }
 
+    /// A node from saved parts (see [`crate::persist`]): the ledger, every applied
+    /// transaction and every event. The queue starts empty, as a restarted stellar-core's.
+    pub fn from_parts(ledger: Ledger, mut txs: Vec<TxRecord>, events: Vec<StoredEvent>) -> Self {
+        txs.sort_by_key(|t| (t.ledger, t.application_order));
+        let mut ledger_txs: HashMap<u32, Vec<[u8; 32]>> = HashMap::new();
+        for t in &txs {
+            ledger_txs.entry(t.ledger).or_default().push(t.hash);
+        }
+        let mut store = EventStore::default();
+        for e in events {
+            store.push(e);
+        }
+        Self {
+            ledger,
+            pending: vec![],
+            txs: txs.into_iter().map(|t| (t.hash, t)).collect(),
+            ledger_txs,
+            events: store,
+        }
+    }
+
+    /// Every applied transaction, in no particular order.
+    pub fn transactions(&self) -> impl Iterator<Item = &TxRecord> {
+        self.txs.values()
+    }
+
     /// The transactions of ledger `sequence`, in application order.
     pub fn transactions_in_ledger(&self, sequence: u32) -> Vec<&TxRecord> {
         self.ledger_txs

@@ -19,6 +19,8 @@ pub struct DevnetOptions {
     pub genesis: GenesisOptions,
     /// Time between ledger closes.
     pub ledger_close: Duration,
+    /// Where the state is kept across restarts; in memory only when `None`.
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DevnetOptions {
@@ -27,6 +29,7 @@ impl Default for DevnetOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
             genesis: GenesisOptions::default(),
             ledger_close: Duration::from_millis(1_000),
+            state_dir: None,
         }
     }
 }
@@ -46,6 +49,7 @@ impl Devnet {
         let service = Service::start(ServiceOptions {
             genesis: options.genesis,
             ledger_close: options.ledger_close,
+            state_dir: options.state_dir,
         })?;
         let io = |source| Error::Bind {
             addr: options.listen,

@@ -6,6 +6,7 @@
 //! thread closes a ledger every `ledger_close` period, so jobs and closes never interleave:
 //! a job sees either the ledger before a close or the one after, never half of one.
 use std::{
+    path::{Path, PathBuf},
     sync::mpsc,
     thread::JoinHandle,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -16,6 +17,7 @@ use tokio::sync::{oneshot, watch};
 use crate::{
     error::{Error, Result},
     node::{GenesisOptions, Node},
+    persist,
 };
 
 /// How the node thread runs.
@@ -24,6 +26,8 @@ pub struct ServiceOptions {
     pub genesis: GenesisOptions,
     /// Time between ledger closes.
     pub ledger_close: Duration,
+    /// Where the state is kept across restarts; in memory only when `None`.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for ServiceOptions {
@@ -31,6 +35,7 @@ impl Default for ServiceOptions {
         Self {
             genesis: GenesisOptions::default(),
             ledger_close: Duration::from_millis(1_000),
+            state_dir: None,
         }
     }
 }
@@ -155,13 +160,14 @@ fn run(
     receiver: mpsc::Receiver<Message>,
     started: mpsc::Sender<Result<watch::Receiver<u32>>>,
 ) {
-    let mut node = match Node::genesis(&options.genesis, unix_now()) {
+    let mut node = match open(&options) {
         Ok(n) => n,
         Err(e) => {
             let _ = started.send(Err(e));
             return;
         }
     };
+    let state_dir = options.state_dir.as_deref();
     let (closed_tx, closed_rx) = watch::channel(node.ledger.latest().sequence());
     if started.send(Ok(closed_rx)).is_err() {
         return;
@@ -185,11 +191,11 @@ fn run(
                 }
             }
             Ok(Message::CloseNow(reply)) => {
-                let _ = reply.send(close(&mut node, &closed_tx));
+                let _ = reply.send(close(&mut node, &closed_tx, state_dir));
                 next_close = Instant::now() + period;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(e) = close(&mut node, &closed_tx) {
+                if let Err(e) = close(&mut node, &closed_tx, state_dir) {
                     tracing::error!(error = %e, "ledger close failed");
                 }
                 // After a slow close, do not try to catch up with a burst of closes.
@@ -198,17 +204,55 @@ fn run(
             Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
+    if let Some(dir) = state_dir {
+        save(&node, dir);
+    }
     tracing::info!(
         ledger = node.ledger.latest().sequence(),
         "devnet node stopped"
     );
 }
 
-fn close(node: &mut Node, closed: &watch::Sender<u32>) -> Result<u32> {
+/// The saved state when there is one (for the same network), or a new genesis.
+fn open(options: &ServiceOptions) -> Result<Node> {
+    let wanted = &options.genesis.passphrase;
+    if let Some(dir) = &options.state_dir {
+        if let Some(node) = persist::load(dir)? {
+            if &node.ledger.passphrase != wanted {
+                return Err(Error::State(format!(
+                    "{} holds the network {:?}, not {wanted:?}",
+                    dir.display(),
+                    node.ledger.passphrase
+                )));
+            }
+            tracing::info!(dir = %dir.display(), ledger = node.ledger.latest().sequence(), "devnet state loaded");
+            return Ok(node);
+        }
+    }
+    let node = Node::genesis(&options.genesis, unix_now())?;
+    if let Some(dir) = &options.state_dir {
+        persist::save(&node, dir)?;
+    }
+    Ok(node)
+}
+
+/// Saves the state; a failure is logged, not fatal (the node keeps running in memory).
+fn save(node: &Node, dir: &Path) {
+    if let Err(e) = persist::save(node, dir) {
+        tracing::error!(error = %e, "saving the devnet state failed");
+    }
+}
+
+fn close(node: &mut Node, closed: &watch::Sender<u32>, state_dir: Option<&Path>) -> Result<u32> {
     let pending = node.pending_len();
     let seq = node.close_ledger(unix_now())?.sequence();
     if pending > 0 {
         tracing::debug!(ledger = seq, pending, "ledger closed");
+        // Save when something changed, before anyone can see the new ledger. Empty ledgers
+        // are not worth a rewrite: a restart resumes from the last busy one.
+        if let Some(dir) = state_dir {
+            save(node, dir);
+        }
     }
     closed.send_replace(seq);
     Ok(seq)

@@ -544,3 +544,74 @@ async fn bad_input_gets_the_real_servers_errors() {
     assert_eq!(r.status, "SUCCESS");
     devnet.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!(
+        "passa-devnet-restart-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let options = DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ledger_close: Duration::from_millis(200),
+        state_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+
+    let devnet = Devnet::start(options.clone()).await.unwrap();
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (alice, bob, contract) = deployed(&devnet, &client).await;
+    let bump = invoke(
+        &contract,
+        "bump",
+        vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+    );
+    let env = alice.prepare(&client, bump.clone(), Some(&bob)).await;
+    client.send_transaction_polling(&env).await.unwrap();
+    let hash = Hash(env.hash(network_id()).unwrap());
+    let before = client.get_latest_ledger().await.unwrap().sequence;
+    devnet.shutdown().await;
+
+    // Same directory, new process state, new port.
+    let devnet = Devnet::start(options).await.unwrap();
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    assert!(client.get_latest_ledger().await.unwrap().sequence >= before);
+    let old = client.get_transaction(&hash).await.unwrap();
+    assert_eq!(old.status, "SUCCESS");
+    assert_eq!(return_value(&old.result_meta), ScVal::U32(11));
+    let events = client
+        .get_events(
+            EventStart::Ledger(1),
+            Some(EventType::Contract),
+            &[],
+            &[],
+            Some(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.events.len(), 1);
+    // The contract still runs (its code was compiled again from the saved entry), and the
+    // accounts kept their sequence numbers.
+    let env = alice.prepare(&client, bump, Some(&bob)).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(return_value(&r.result_meta), ScVal::U32(12));
+    devnet.shutdown().await;
+
+    // Another network's passphrase is refused rather than mixed in.
+    let refused = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        genesis: passa_devnet::node::GenesisOptions {
+            passphrase: "Another Network".into(),
+            ..Default::default()
+        },
+        state_dir: Some(dir.clone()),
+        ..Default::default()
+    })
+    .await;
+    assert!(refused.is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -92,7 +92,8 @@ pub enum Command {
     /// An in-process ledger runs the real contracts (soroban-env-host) and closes a ledger
     /// every --ledger-close-ms. JSON-RPC is served on http://LISTEN/ (stellar-cli, the JS
     /// SDK and stellar-rpc-client work against it) and the friendbot on
-    /// http://LISTEN/friendbot?addr=G…. State lives in memory until Ctrl-C.
+    /// http://LISTEN/friendbot?addr=G…. With --state-dir the ledger, transactions and
+    /// events survive a restart; without it they live in memory until Ctrl-C.
     #[cfg(feature = "devnet")]
     Devnet(DevnetArgs),
 }
@@ -104,6 +105,11 @@ pub struct DevnetArgs {
     /// Address to serve on; loopback only (the devnet has no authentication).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8000")]
     pub listen: std::net::SocketAddr,
+
+    /// Keep the network's state in DIR (created if missing) and resume from it on the next
+    /// start; without it the network lives in memory only.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
 
     /// Milliseconds between ledger closes.
     #[arg(
@@ -207,11 +213,15 @@ async fn run_devnet(args: DevnetArgs) -> Result<()> {
             ..Default::default()
         },
         ledger_close: Duration::from_millis(args.ledger_close_ms),
+        state_dir: args.state_dir.clone(),
     })
     .await?;
     out!("rpc:        {}", devnet.rpc_url());
     out!("friendbot:  {}", devnet.friendbot_url());
     out!("passphrase: {}", args.network_passphrase);
+    if let Some(dir) = &args.state_dir {
+        out!("state:      {}", dir.display());
+    }
     out!("Ctrl-C to stop");
     let waited = tokio::signal::ctrl_c().await;
     devnet.shutdown().await;

@@ -88,7 +88,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", post(rpc))
-        .route("/friendbot", get(friendbot))
+        // The JS SDK's `requestAirdrop` POSTs; curl and browsers GET.
+        .route("/friendbot", get(friendbot).post(friendbot))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }
@@ -1020,9 +1021,10 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
             format!("invalid address {:?}", q.addr),
         );
     };
+    let funding = account.clone();
     let queued = state
         .handle
-        .call(move |node| (node.fund(&account), node.ledger.latest().sequence() + 1))
+        .call(move |node| (node.fund(&funding), node.ledger.latest().sequence() + 1))
         .await;
     match queued {
         Ok((FundStatus::Queued, ledger)) => {
@@ -1033,7 +1035,23 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
                     e.to_string(),
                 );
             }
-            Json(json!({ "successful": true, "ledger": ledger })).into_response()
+            match state
+                .handle
+                .call(move |node| funded_response(node, &account, ledger))
+                .await
+            {
+                Ok(Ok(body)) => Json(body).into_response(),
+                Ok(Err(e)) => problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Error",
+                    e.message,
+                ),
+                Err(e) => problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Error",
+                    e.to_string(),
+                ),
+            }
         }
         Ok((FundStatus::AlreadyFunded, _)) => problem(
             StatusCode::BAD_REQUEST,
@@ -1046,6 +1064,44 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
             e.to_string(),
         ),
     }
+}
+
+/// What testnet's friendbot answers (a Horizon transaction): the JS SDK's `requestAirdrop`
+/// reads the new account's sequence number from `result_meta_xdr`. The devnet funds accounts
+/// without a transaction, so the meta holds just the account's creation and the hash names
+/// no transaction (`getTransaction` does not know it).
+fn funded_response(node: &mut Node, account: &AccountId, ledger: u32) -> MethodResult {
+    use soroban_env_host::xdr::{
+        ExtensionPoint, LedgerEntryChange, OperationMeta, TransactionMeta, TransactionMetaV3,
+    };
+    let key = crate::accounts::account_key(account);
+    let Some((entry, _)) = node
+        .ledger_entry(&key)
+        .map_err(|e| RpcError::internal(&e))?
+    else {
+        return Err(RpcError::internal(&Error::State(format!(
+            "friendbot: {account} is missing after ledger {ledger}"
+        ))));
+    };
+    let changes = vec![LedgerEntryChange::Created(entry)];
+    let meta = TransactionMeta::V3(TransactionMetaV3 {
+        ext: ExtensionPoint::V0,
+        tx_changes_before: Default::default(),
+        operations: vec![OperationMeta {
+            changes: changes.try_into().unwrap_or_default(),
+        }]
+        .try_into()
+        .unwrap_or_default(),
+        tx_changes_after: Default::default(),
+        soroban_meta: None,
+    });
+    let hash = crate::ledger::sha256(format!("friendbot {account} {ledger}").as_bytes());
+    Ok(json!({
+        "successful": true,
+        "hash": hex::encode(hash),
+        "ledger": ledger,
+        "result_meta_xdr": b64(&meta)?,
+    }))
 }
 
 /// Refuses anything but loopback: the devnet has no authentication.

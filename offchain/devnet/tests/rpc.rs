@@ -309,6 +309,32 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     assert_eq!(status, 400);
     let (status, _) = http(&devnet, "GET", "/friendbot?addr=nonsense", b"").await;
     assert_eq!(status, 400);
+    // POST, as the JS SDK's requestAirdrop sends it: the meta shows the created account.
+    let carol = Account::new(4);
+    let (status, body) = http(
+        &devnet,
+        "POST",
+        &format!("/friendbot?addr={}", carol.strkey()),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let meta =
+        TransactionMeta::from_xdr_base64(body["result_meta_xdr"].as_str().unwrap(), Limits::none())
+            .unwrap();
+    let TransactionMeta::V3(meta) = meta else {
+        panic!("unexpected meta")
+    };
+    let created = match &meta.operations[0].changes[0] {
+        soroban_env_host::xdr::LedgerEntryChange::Created(e) => e.clone(),
+        other => panic!("unexpected change {other:?}"),
+    };
+    let LedgerEntryData::Account(created) = created.data else {
+        panic!("not an account")
+    };
+    let carol_now = client.get_account(&carol.strkey()).await.unwrap();
+    assert_eq!(created.seq_num, carol_now.seq_num);
 
     // Alice submits bumps of bob's counter, bob signs the auth entries.
     let rounds = 5u32;

@@ -91,7 +91,39 @@ pub fn router(state: AppState) -> Router {
         // The JS SDK's `requestAirdrop` POSTs; curl and browsers GET.
         .route("/friendbot", get(friendbot).post(friendbot))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(cors))
         .with_state(state)
+}
+
+/// Cross-origin access for web pages (a dapp on another localhost port), as the Go server
+/// allows it: any origin, any header. The devnet holds nothing of value and serves loopback
+/// only, so this opens nothing a local process could not already do.
+async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{header, HeaderValue, Method};
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let wanted_headers = request
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned();
+    let mut response = if request.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let Some(origin) = origin else {
+        return response;
+    };
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    if let Some(wanted) = wanted_headers {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, wanted);
+    }
+    response
 }
 
 fn b64<T: WriteXdr>(v: &T) -> std::result::Result<String, RpcError> {

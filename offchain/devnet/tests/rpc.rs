@@ -45,9 +45,21 @@ async fn start() -> Devnet {
 
 /// One HTTP/1.1 request over a fresh connection; returns the status and the body.
 async fn http(devnet: &Devnet, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let (status, _, body) = http_with(devnet, method, path, "", body).await;
+    (status, body)
+}
+
+/// [`http`] with extra header lines (each ending in `\r\n`); also returns the head.
+async fn http_with(
+    devnet: &Devnet,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> (u16, String, String) {
     let mut s = tokio::net::TcpStream::connect(devnet.addr()).await.unwrap();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).await.unwrap();
@@ -56,8 +68,8 @@ async fn http(devnet: &Devnet, method: &str, path: &str, body: &[u8]) -> (u16, S
     s.read_to_end(&mut out).await.unwrap();
     let text = String::from_utf8_lossy(&out).to_string();
     let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    (status, body.to_string())
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_lowercase(), body.to_string())
 }
 
 async fn rpc_raw(devnet: &Devnet, body: &[u8]) -> Value {
@@ -517,6 +529,37 @@ async fn bad_input_gets_the_real_servers_errors() {
     )
     .await;
     assert_eq!(error_code(&v), -32600);
+    // A web page on another origin may call it (preflight, then the request).
+    let (status, head, _) = http_with(
+        &devnet,
+        "OPTIONS",
+        "/",
+        "Origin: http://localhost:3000\r\nAccess-Control-Request-Headers: content-type\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:3000"),
+        "{head}"
+    );
+    assert!(
+        head.contains("access-control-allow-headers: content-type"),
+        "{head}"
+    );
+    let (status, head, _) = http_with(
+        &devnet,
+        "POST",
+        "/",
+        "Origin: http://localhost:3000\r\n",
+        br#"{"jsonrpc":"2.0","id":7,"method":"getHealth"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:3000"),
+        "{head}"
+    );
     let huge = vec![b' '; 1024 * 1024];
     let (status, _) = http(&devnet, "POST", "/", &huge).await;
     assert_eq!(status, 413);

@@ -46,11 +46,15 @@ impl Devnet {
     /// Starts the node and serves the API. Must run inside a tokio runtime.
     pub async fn start(options: DevnetOptions) -> Result<Self> {
         rpc::check_loopback(&options.listen)?;
-        let service = Service::start(ServiceOptions {
+        let service_options = ServiceOptions {
             genesis: options.genesis,
             ledger_close: options.ledger_close,
             state_dir: options.state_dir,
-        })?;
+        };
+        // Genesis or loading a saved state blocks until done: keep it off the async workers.
+        let service = tokio::task::spawn_blocking(move || Service::start(service_options))
+            .await
+            .map_err(|_| Error::Stopped)??;
         let io = |source| Error::Bind {
             addr: options.listen,
             source,

@@ -684,3 +684,93 @@ async fn state_survives_a_restart() {
     assert!(refused.is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The benchmark through the port (ignored by default): `BENCH_ACCOUNTS` (default 60)
+/// clients each run `BENCH_ROUNDS` (default 10) invocations the way an SDK does — read the
+/// account, simulate, sign, send, poll `getTransaction` — against ledgers closing every
+/// 100 ms. Fails below 200 invocations/s.
+///
+/// `cargo test -p passa-devnet --release --test rpc -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+async fn rpc_invocations_per_second() {
+    let env_or = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let accounts = env_or("BENCH_ACCOUNTS", 60);
+    let rounds = env_or("BENCH_ROUNDS", 10);
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ledger_close: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (_, _, contract) = deployed(&devnet, &client).await;
+    let addr = devnet.addr();
+
+    // Fund every client first (one ledger), then time the invocations only.
+    let mut funding = vec![];
+    for n in 0..accounts {
+        let url = devnet.friendbot_url();
+        funding.push(tokio::spawn(async move {
+            let me = Account::new(10 + n as u8);
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let path = format!(
+                "{}?addr={}",
+                url.trim_start_matches(&format!("http://{addr}")),
+                me.strkey()
+            );
+            let req =
+                format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            s.write_all(req.as_bytes()).await.unwrap();
+            let mut out = vec![];
+            s.read_to_end(&mut out).await.unwrap();
+            assert!(out.starts_with(b"HTTP/1.1 200"));
+        }));
+    }
+    for f in funding {
+        f.await.unwrap();
+    }
+
+    let start = std::time::Instant::now();
+    let mut tasks = vec![];
+    for n in 0..accounts {
+        let (client, contract) = (client.clone(), contract.clone());
+        tasks.push(tokio::spawn(async move {
+            let me = Account::new(10 + n as u8);
+            for _ in 0..rounds {
+                let f = invoke(
+                    &contract,
+                    "bump",
+                    vec![ScVal::Address(me.address()), ScVal::U32(1)],
+                );
+                let env = me.prepare(&client, f, None).await;
+                let hash = client.send_transaction(&env).await.unwrap();
+                loop {
+                    let r = client.get_transaction(&hash).await.unwrap();
+                    match r.status.as_str() {
+                        "SUCCESS" => break,
+                        "NOT_FOUND" => tokio::time::sleep(Duration::from_millis(20)).await,
+                        other => panic!("transaction {other}"),
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let total = accounts * rounds;
+    let rate = total as f64 / elapsed;
+    println!(
+        "rpc throughput: {total} invocations by {accounts} clients (getLedgerEntries, simulateTransaction, sendTransaction, getTransaction polling) in {elapsed:.2} s: {rate:.0} invocations/s"
+    );
+    devnet.shutdown().await;
+    assert!(rate >= 200.0, "{rate:.0} invocations/s is below 200");
+}

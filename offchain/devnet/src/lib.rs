@@ -15,6 +15,31 @@
 //! - [`service`] — that thread, its ledger-close timer and a handle to reach it;
 //! - [`rpc`] — the JSON-RPC API and the friendbot over HTTP;
 //! - [`server`] — a whole devnet on a loopback address.
+//!
+//! # Use
+//!
+//! `passa devnet [--listen 127.0.0.1:8000] [--state-dir DIR] [--ledger-close-ms 1000]
+//! [--network-passphrase P]`, or in process:
+//!
+//! ```no_run
+//! # async fn demo() -> passa_devnet::Result<()> {
+//! let devnet = passa_devnet::Devnet::start(passa_devnet::DevnetOptions {
+//!     listen: "127.0.0.1:0".parse().expect("an address"),
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("{}", devnet.rpc_url()); // give this to stellar-cli, the JS SDK, …
+//! devnet.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! JSON-RPC on `POST /`: getHealth, getNetwork, getVersionInfo, getLatestLedger,
+//! getLedgerEntries, getLedgers, getFeeStats, simulateTransaction, sendTransaction, getTransaction,
+//! getEvents, with the Go server's shapes, limits and error codes; `devnet_closeLedger`
+//! closes a ledger at once (tests, scripts). Friendbot on `GET|POST /friendbot?addr=G…`,
+//! answering once the account exists. Not served (yet): getTransactions,
+//! `xdrFormat: "json"`, classic operations, fee-bump envelopes.
 pub mod accounts;
 pub mod apply;
 pub mod error;

@@ -274,6 +274,7 @@ async fn dispatch(state: &AppState, method: &str, p: Value) -> MethodResult {
             let p = params(p)?;
             on_node(state, move |n| get_transaction(n, p)).await
         }
+        "getFeeStats" => on_node(state, get_fee_stats).await,
         "getLedgers" => {
             let p = params(p)?;
             on_node(state, move |n| get_ledgers(n, p)).await
@@ -866,6 +867,66 @@ fn get_events(node: &mut Node, p: EventsParams) -> MethodResult {
         "oldestLedger": oldest_seq,
         "oldestLedgerCloseTime": oldest_time.to_string(),
         "cursor": next.to_string(),
+    }))
+}
+
+/// How many recent ledgers `getFeeStats` looks at (the Go server's Soroban window).
+const FEE_STATS_LEDGERS: u32 = 50;
+
+/// A fee distribution as `getFeeStats` prints it: nearest-rank percentiles of `fees`. With
+/// no transactions in the window every figure is the base fee — what a client should bid.
+fn fee_distribution(mut fees: Vec<i64>, ledgers: u32) -> Value {
+    fees.sort_unstable();
+    let base = i64::from(crate::genesis::BASE_FEE);
+    let rank = |p: usize| -> String {
+        if fees.is_empty() {
+            return base.to_string();
+        }
+        let i = (p * fees.len()).div_ceil(100).max(1) - 1;
+        fees[i.min(fees.len() - 1)].to_string()
+    };
+    // The most frequent fee; ties go to the smallest.
+    let mode = fees
+        .chunk_by(|a, b| a == b)
+        .max_by(|a, b| a.len().cmp(&b.len()).then(b[0].cmp(&a[0])))
+        .map_or(base, |run| run[0]);
+    json!({
+        "max": fees.last().copied().unwrap_or(base).to_string(),
+        "min": fees.first().copied().unwrap_or(base).to_string(),
+        "mode": mode.to_string(),
+        "p10": rank(10), "p20": rank(20), "p30": rank(30), "p40": rank(40), "p50": rank(50),
+        "p60": rank(60), "p70": rank(70), "p80": rank(80), "p90": rank(90), "p95": rank(95),
+        "p99": rank(99),
+        "transactionCount": fees.len().to_string(),
+        "ledgerCount": ledgers,
+    })
+}
+
+/// `getFeeStats`: the inclusion fees bid (fee minus resource fee) by the Soroban
+/// transactions of the last ledgers. The devnet takes no classic transactions, so that
+/// distribution is always empty.
+fn get_fee_stats(node: &mut Node) -> MethodResult {
+    let (latest_seq, _) = latest(node);
+    let first = latest_seq
+        .saturating_sub(FEE_STATS_LEDGERS - 1)
+        .max(oldest(node).0);
+    let mut fees = vec![];
+    for seq in first..=latest_seq {
+        for t in node.transactions_in_ledger(seq) {
+            if let TransactionEnvelope::Tx(e) = &t.envelope {
+                let resource = match &e.tx.ext {
+                    soroban_env_host::xdr::TransactionExt::V1(d) => d.resource_fee,
+                    soroban_env_host::xdr::TransactionExt::V0 => 0,
+                };
+                fees.push(i64::from(e.tx.fee) - resource);
+            }
+        }
+    }
+    let ledgers = latest_seq - first + 1;
+    Ok(json!({
+        "sorobanInclusionFee": fee_distribution(fees, ledgers),
+        "inclusionFee": fee_distribution(vec![], ledgers),
+        "latestLedger": latest_seq,
     }))
 }
 

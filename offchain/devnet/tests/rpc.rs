@@ -419,6 +419,12 @@ async fn deploy_invoke_and_read_back_through_rpc() {
         .unwrap();
     assert!(after.events.is_empty());
 
+    // Fee stats: the bumps bid the base fee for inclusion.
+    let fees = client.get_fee_stats().await.unwrap();
+    assert!(fees.soroban_inclusion_fee.transaction_count >= rounds);
+    assert_eq!(fees.soroban_inclusion_fee.p50, "100");
+    assert_eq!(fees.inclusion_fee.transaction_count, 0);
+
     // Ledgers, three per page: every transaction since the start is in some ledger's meta.
     let mut applied = 0;
     let mut page = client

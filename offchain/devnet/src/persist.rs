@@ -1,6 +1,7 @@
 //! The node's state on disk, so that a devnet survives a restart: one file,
 //! `DIR/devnet-state.bin`, rewritten whole and atomically (temporary file, fsync, rename) so
-//! that a crash leaves either the old state or the new one.
+//! that a crash leaves either the old state or the new one. The node thread saves at most
+//! every few seconds while things change, and at a clean stop (see [`crate::service`]).
 //!
 //! Layout: the magic `PASSADN1`, then length-prefixed XDR values and little-endian integers:
 //! the passphrase and protocol, the closed headers, the entries with their TTLs, the applied

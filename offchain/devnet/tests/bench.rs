@@ -10,6 +10,7 @@
 //!    200 invocations/s.
 //! 2. Memory: the ledger is filled to `BENCH_ENTRIES` (default 100 000) contract data entries,
 //!    then the resident set size is printed and one more invocation must still succeed.
+//! 3. Persistence at that size: the time to save and to load the state directory.
 //!
 //! It drives the `Node` in process (no HTTP): it measures the ledger, not the JSON layer.
 use std::time::Instant;
@@ -236,6 +237,24 @@ fn invocations_per_second_and_memory() {
         node.ledger.len(),
         i,
         t.elapsed().as_secs_f64() * 1e3
+    );
+
+    // 3. What --state-dir costs at this size: one save (after every busy ledger) and a load.
+    let dir = std::env::temp_dir().join(format!("passa-devnet-bench-{}", std::process::id()));
+    let t = Instant::now();
+    passa_devnet::persist::save(&node, &dir).unwrap();
+    let saved = t.elapsed().as_secs_f64() * 1e3;
+    let bytes = std::fs::metadata(passa_devnet::persist::state_file(&dir))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let t = Instant::now();
+    let loaded = passa_devnet::persist::load(&dir).unwrap().unwrap();
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(loaded.ledger.len(), node.ledger.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+    println!(
+        "state dir: {:.1} MiB, saved in {saved:.0} ms, loaded in {load_ms:.0} ms",
+        bytes as f64 / (1024.0 * 1024.0)
     );
     assert!(rate >= 200.0, "{rate:.0} invocations/s is below 200");
 }

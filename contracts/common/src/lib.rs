@@ -39,11 +39,19 @@ pub mod testutils;
 pub use errors::CommonError;
 pub use types::{AttributionTotals, EventId, EventLedger, EventStatus, Share, BPS_DENOMINATOR};
 
-use soroban_sdk::contracttype;
+use core::convert::Infallible;
+
+use soroban_sdk::{symbol_short, Env, IntoVal, Symbol, TryFromVal, Val};
 
 /// Instance-storage keys owned by this crate.
-#[contracttype]
-#[derive(Clone, Debug, Eq, PartialEq)]
+///
+/// Encoded by hand as `[Symbol(variant name)]`, byte for byte what `#[contracttype]` derives
+/// for a unit variant (`CommonKey::Paused` is `(symbol_short!("Paused"),)`), so storage written
+/// by earlier builds stays readable. The derived conversion costs ~20k instructions per key on
+/// wasm, a tuple of `symbol_short!` constants ~2-3k, and `pause::when_not_paused` runs on every
+/// money path (see `REQUESTS.md` item 3; `test::keys_encode_as_the_derived_enum` checks the
+/// layout against the derived one).
+#[derive(Copy, Clone, Debug, Eq, PartialEq)]
 pub enum CommonKey {
     /// The current admin (`Address`).
     Admin,
@@ -51,4 +59,25 @@ pub enum CommonKey {
     PendingAdmin,
     /// Present (`true`) while the contract is paused.
     Paused,
+}
+
+impl TryFromVal<Env, CommonKey> for Val {
+    type Error = Infallible;
+    fn try_from_val(env: &Env, key: &CommonKey) -> Result<Val, Infallible> {
+        Ok(match key {
+            CommonKey::Admin => (symbol_short!("Admin"),).into_val(env),
+            CommonKey::PendingAdmin => {
+                // Longer than a small symbol's 9 characters: a host symbol object.
+                (Symbol::new(env, "PendingAdmin"),).into_val(env)
+            }
+            CommonKey::Paused => (symbol_short!("Paused"),).into_val(env),
+        })
+    }
+}
+
+impl TryFromVal<Env, &CommonKey> for Val {
+    type Error = Infallible;
+    fn try_from_val(env: &Env, key: &&CommonKey) -> Result<Val, Infallible> {
+        Val::try_from_val(env, *key)
+    }
 }

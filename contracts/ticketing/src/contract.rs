@@ -28,7 +28,7 @@ fn or_abort<T>(env: &Env, result: Result<T, TicketingError>) -> T {
 /// Extends the instance and fails when paused (first step of every money or ticket path).
 fn enter_unpaused(env: &Env) -> Result<(), TicketingError> {
     ttl::extend_instance(env);
-    if storage::is_paused(env) {
+    if passa_common::pause::is_paused(env) {
         return Err(TicketingError::Paused);
     }
     Ok(())

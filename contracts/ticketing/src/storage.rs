@@ -26,7 +26,7 @@
 
 use passa_common::ttl::{extend_persistent, PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
 use passa_common::EventId;
-use soroban_sdk::{symbol_short, Address, Env, IntoVal, String, TryFromVal, Val};
+use soroban_sdk::{Address, Env, IntoVal, String, TryFromVal, Val};
 
 use crate::errors::TicketingError;
 use crate::types::{EventRecord, Ticket, Tier};
@@ -125,12 +125,6 @@ pub mod key {
     pub fn listing(env: &Env, token_id: u32) -> Val {
         (symbol_short!("Listing"), token_id).into_val(env)
     }
-}
-
-/// `passa_common`'s pause flag (`CommonKey::Paused`), encoded as its derived layout
-/// `[Symbol("Paused")]` without the enum's costly conversion (see `contracts/common/REQUESTS.md`).
-pub fn is_paused(env: &Env) -> bool {
-    env.storage().instance().has(&(symbol_short!("Paused"),))
 }
 
 // ---------------------------------------------------------------- generic persistent helpers

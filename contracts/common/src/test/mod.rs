@@ -12,7 +12,7 @@ use soroban_sdk::{
 };
 
 use crate::events::{AdminTransferStarted, AdminTransferred, Paused, Unpaused};
-use crate::{admin, pause, ttl, CommonError};
+use crate::{admin, pause, ttl, CommonError, CommonKey};
 
 #[contracterror]
 #[derive(Copy, Clone, Debug, Eq, PartialEq)]
@@ -261,4 +261,45 @@ fn ttl_survives_a_year_of_touches() {
         let inst = env.as_contract(&client.address, || env.storage().instance().get_ttl());
         assert!(inst >= ttl::INSTANCE_TTL_THRESHOLD);
     }
+}
+
+/// The layout `CommonKey` was stored under before its encoding was written by hand.
+mod derived {
+    #[soroban_sdk::contracttype]
+    pub enum CommonKey {
+        Admin,
+        PendingAdmin,
+        Paused,
+    }
+}
+
+#[test]
+fn keys_encode_as_the_derived_enum() {
+    use soroban_sdk::xdr::ScVal;
+    use soroban_sdk::{TryFromVal, Val};
+    let env = Env::default();
+    let xdr = |v: Val| ScVal::try_from_val(&env, &v).unwrap();
+    for (key, old) in [
+        (CommonKey::Admin, derived::CommonKey::Admin),
+        (CommonKey::PendingAdmin, derived::CommonKey::PendingAdmin),
+        (CommonKey::Paused, derived::CommonKey::Paused),
+    ] {
+        let new: Val = key.into_val(&env);
+        let old: Val = old.into_val(&env);
+        assert_eq!(xdr(new), xdr(old), "{key:?}");
+    }
+    // And the state written under one is read under the other.
+    let (env, admin, client) = setup();
+    env.as_contract(&client.address, || {
+        assert_eq!(
+            env.storage()
+                .instance()
+                .get::<_, Address>(&derived::CommonKey::Admin),
+            Some(admin.clone())
+        );
+        env.storage()
+            .instance()
+            .set(&derived::CommonKey::Paused, &true);
+        assert!(pause::is_paused(&env));
+    });
 }

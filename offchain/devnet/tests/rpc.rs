@@ -366,6 +366,28 @@ async fn deploy_invoke_and_read_back_through_rpc() {
         assert_eq!(again.events.contract_events[0].len(), 1);
     }
 
+    // Bob's auth entry signed by alice: accepted into the queue, failed in the ledger (fee
+    // charged, counter unchanged), reported FAILED with the result code.
+    let f = invoke(
+        &contract,
+        "bump",
+        vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+    );
+    let forged = alice.prepare(&client, f, Some(&alice)).await;
+    let hash = client.send_transaction(&forged).await.unwrap();
+    let failed = loop {
+        let r = client.get_transaction(&hash).await.unwrap();
+        if r.status != "NOT_FOUND" {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed.status, "FAILED");
+    assert!(matches!(
+        failed.result.unwrap().result,
+        TransactionResultResult::TxFailed(_)
+    ));
+
     // Events, two per page, until a page comes back empty; let a few empty ledgers close
     // first so the last pages span ledgers without events.
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -450,7 +472,8 @@ async fn deploy_invoke_and_read_back_through_rpc() {
             .await
             .unwrap();
     }
-    assert_eq!(applied, 2 + rounds as usize);
+    // Upload, deploy, the bumps and the failed one.
+    assert_eq!(applied, 2 + rounds as usize + 1);
 
     // Storage: bob's counter as a persistent contract data entry.
     let key = LedgerKey::ContractData(LedgerKeyContractData {

@@ -46,8 +46,16 @@ cargo test --workspace --locked --no-fail-fast
 step "Contract tests against the built wasm (target/wasm)"
 cargo test --locked --no-fail-fast -p passa-attribution -p passa-revenue --features wasm-tests
 
-# Node tests (wallet / JS SDK against the contracts) go here when they exist, e.g.:
-#   step "Node tests"
-#   (cd <package> && npm ci && npm test)
+# Node tests: the official @stellar/stellar-sdk (a second, independent client) against a
+# `passa devnet` it spawns from the binary setup.sh built (deploy the test contract, invoke it,
+# read its events). Skipped only when node or npm is missing.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  step "Node tests (offchain/devnet/js: @stellar/stellar-sdk against passa devnet, node $(node --version))"
+  PASSA_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/passa"
+  export PASSA_BIN
+  (cd offchain/devnet/js && npm ci --quiet --no-audit --no-fund && npm test --silent)
+else
+  step "Node tests: SKIPPED (node and/or npm not installed; Debian/Ubuntu: apt-get install nodejs npm, node >= 20)"
+fi
 
 step "All checks passed"

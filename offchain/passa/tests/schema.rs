@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
-const SEED_SQL: &str = include_str!("../src/db/seed.sql");
+use passa::db::seed::SEED_SQL;
 
 const UNIQUE: &str = "23505";
 const CHECK: &str = "23514";
@@ -201,10 +201,13 @@ async fn seed_data_reruns_without_duplicates(pool: PgPool) {
     let counts =
         "SELECT (SELECT count(*) FROM permissions) || '/' || (SELECT count(*) FROM user_roles)
                   || '/' || (SELECT count(*) FROM event_categories)";
-    exec(&pool, SEED_SQL).await.expect("first seed");
+    // through the library's `passa db seed` path (one transaction, pending-migration check)
+    let mut conn = pool.acquire().await.unwrap();
+    passa::db::seed::seed(&mut conn).await.expect("first seed");
     let first = scalar(&pool, counts).await;
-    exec(&pool, SEED_SQL).await.expect("second seed");
-    exec(&pool, SEED_SQL).await.expect("third seed");
+    passa::db::seed::seed(&mut conn).await.expect("second seed");
+    passa::db::seed::seed(&mut conn).await.expect("third seed");
+    drop(conn);
     assert_eq!(scalar(&pool, counts).await, first);
 
     let roles = scalar(

@@ -99,6 +99,30 @@ pub enum Error {
     #[error("seeding failed, nothing was written")]
     Seed(#[source] sqlx::Error),
 
+    /// A network setting is unusable (mainnet without RPC URL, malformed URL).
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
+
+    /// No usable signing key.
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
+
+    /// The Stellar network refused or could not be reached.
+    #[error(transparent)]
+    Rpc(#[from] crate::rpc::RpcError),
+
+    /// `passa deploy` stopped.
+    #[error(transparent)]
+    Deploy(#[from] crate::deploy::DeployError),
+
+    /// A `passa contracts …` command failed.
+    #[error(transparent)]
+    Contracts(#[from] crate::contracts::ContractsError),
+
+    /// `scripts/build-contracts.sh` could not be run or failed.
+    #[error("building the contracts failed: {0}")]
+    Build(String),
+
     /// The local network failed to start or stopped.
     #[cfg(feature = "devnet")]
     #[error("devnet")]

@@ -8,11 +8,26 @@
 //! - [`db`]: connecting, creating the database, migrations (status, migrate, revert) and seed
 //!   data;
 //! - [`cli`]: the command line (clap) and how results are printed;
+//! - [`network`]: which Stellar network (local, testnet, mainnet), its RPC URL and passphrase;
+//! - [`keys`]: signing keys from the environment, key files or stellar CLI identities;
+//! - [`rpc`]: Stellar RPC — ledger entries and a transaction's life (simulate, sign, send,
+//!   wait);
+//! - [`registry`]: the contract registry (`smart_contracts`, `transactions`, `audit_logs`);
+//! - [`deploy`]: `passa deploy`, resumable and idempotent;
+//! - [`contracts`]: `passa contracts …` (list, show, pause, unpause, upgrade);
+//! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
 
 pub mod cli;
 pub mod config;
+pub mod contracts;
 pub mod db;
+pub mod deploy;
 pub mod error;
+pub mod failpoint;
+pub mod keys;
+pub mod network;
+pub mod registry;
+pub mod rpc;
 
 pub use error::{ConnectFailure, Error, Result};

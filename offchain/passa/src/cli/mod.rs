@@ -22,6 +22,10 @@ macro_rules! out {
     }};
 }
 
+// After `out!`, so that the commands in it can print with it.
+mod chain;
+pub use chain::{ContractsCommand, DeployArgs, KeysCommand, NetworkArgs, SourceArgs};
+
 /// The Passa chain layer's command-line tool.
 #[derive(Debug, Parser)]
 #[command(
@@ -86,6 +90,29 @@ pub enum Command {
     /// Create, migrate, inspect, revert and seed the PostgreSQL database.
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// Deploy the three contracts to a network and register them in the database.
+    ///
+    /// Uploads each wasm unless the ledger has it, creates ticketing, attribution and revenue
+    /// at addresses derived from the source account and --deployment (so each constructor
+    /// receives the others' addresses: that is the wiring), records every transaction before
+    /// sending it, registers each contract in smart_contracts (deploying → active) and reads
+    /// the wiring back through the contracts' getters.
+    ///
+    /// Safe to repeat: a second run finds everything in place and says so; a run interrupted
+    /// anywhere completes what is missing. Example, against `passa devnet`:
+    ///
+    ///     passa keys generate --out deployer.key --fund
+    ///     passa deploy --source deployer.key
+    Deploy(DeployArgs),
+
+    /// The registered contracts: list, show, pause, unpause, upgrade.
+    #[command(subcommand)]
+    Contracts(ContractsCommand),
+
+    /// Signing keys: generate, show the address, fund through friendbot.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 
     /// Run a local Stellar network: the Stellar RPC API and a friendbot on one port.
     ///
@@ -197,6 +224,9 @@ pub async fn run(cli: Cli) -> Result<()> {
     let config = cli.db.config();
     match cli.command {
         Command::Db(command) => run_db(&config, command).await,
+        Command::Deploy(args) => chain::run_deploy(&config, args).await,
+        Command::Contracts(command) => chain::run_contracts(&config, command).await,
+        Command::Keys(command) => chain::run_keys(command).await,
         #[cfg(feature = "devnet")]
         Command::Devnet(args) => run_devnet(args).await,
     }

@@ -1,0 +1,514 @@
+//! The commands that talk to a Stellar network: `deploy`, `contracts …`, `keys …`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::DbConfig;
+use crate::contracts::{self, ContractsError};
+use crate::db;
+use crate::deploy::{self, Action, ContractWasm, DeployOptions, Progress};
+use crate::error::{Error, Result};
+use crate::keys::{self, Signer};
+use crate::network::{Network, NetworkName};
+use crate::registry;
+use crate::rpc::Rpc;
+
+/// Which network, and how to reach it.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkArgs {
+    /// The network: local (`passa devnet`), testnet or mainnet.
+    #[arg(long, value_enum, env = "PASSA_NETWORK", default_value = "local")]
+    pub network: NetworkName,
+
+    /// The Stellar RPC server; defaults: local http://127.0.0.1:8000/, testnet
+    /// https://soroban-testnet.stellar.org/, mainnet has none (required).
+    #[arg(long, env = "STELLAR_RPC_URL", value_name = "URL")]
+    pub rpc_url: Option<String>,
+
+    /// The network passphrase, when it is not the named network's usual one. The server must
+    /// report the same passphrase, or nothing is signed.
+    #[arg(long, env = "STELLAR_NETWORK_PASSPHRASE", value_name = "P")]
+    pub network_passphrase: Option<String>,
+}
+
+impl NetworkArgs {
+    /// The resolved network.
+    pub fn resolve(&self) -> Result<Network> {
+        Ok(Network::resolve(
+            self.network,
+            self.rpc_url.as_deref(),
+            self.network_passphrase.as_deref(),
+        )?)
+    }
+}
+
+/// Where the signing key comes from.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// The signing account: a key file (an `S…` line or a stellar CLI identity file) or a
+    /// stellar CLI identity name. Without it, the secret key in PASSA_SECRET_KEY. Never a
+    /// secret key itself (it would stay in your shell history).
+    #[arg(long, value_name = "FILE|IDENTITY")]
+    pub source: Option<String>,
+}
+
+impl SourceArgs {
+    /// Loads the key.
+    pub fn load(&self) -> Result<Signer> {
+        Ok(keys::load(self.source.as_deref())?)
+    }
+}
+
+/// `passa deploy …`
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// The directory holding ticketing.wasm, attribution.wasm and revenue.wasm.
+    #[arg(long, value_name = "DIR", default_value = "target/wasm")]
+    pub wasm_dir: PathBuf,
+
+    /// Build the wasm first with scripts/build-contracts.sh (run from the repository).
+    #[arg(long)]
+    pub build: bool,
+
+    /// The deployment's name. With the source account it determines the contracts'
+    /// addresses: the same name finds the same contracts again, another name deploys a new set.
+    #[arg(long, value_name = "NAME", default_value = deploy::DEFAULT_DEPLOYMENT)]
+    pub deployment: String,
+
+    /// The contracts' admin (G… or C…); the source account by default.
+    #[arg(long, value_name = "ADDRESS")]
+    pub admin: Option<String>,
+
+    /// Where the platform fee goes (G… or C…); the admin by default.
+    #[arg(long, value_name = "ADDRESS")]
+    pub treasury: Option<String>,
+
+    /// The platform fee in basis points (250 = 2.5 %).
+    #[arg(long, value_name = "BPS", default_value_t = deploy::DEFAULT_PLATFORM_FEE_BPS,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub platform_fee_bps: u32,
+
+    /// Settlements above this amount, in raw token units (7 decimals: 10000000 = 1 XLM or 1
+    /// USDC), also need the admin's signature.
+    #[arg(long, value_name = "AMOUNT", default_value_t = deploy::DEFAULT_HIGH_VALUE_THRESHOLD)]
+    pub high_value_threshold: i128,
+
+    /// The ticket collection's name (SEP-50 `name`).
+    #[arg(long, value_name = "NAME", default_value = "Passa Tickets")]
+    pub collection_name: String,
+
+    /// The ticket collection's symbol (SEP-50 `symbol`).
+    #[arg(long, value_name = "SYMBOL", default_value = "PASSA")]
+    pub collection_symbol: String,
+}
+
+/// `passa contracts …`
+#[derive(Debug, Subcommand)]
+pub enum ContractsCommand {
+    /// List the registered contracts (all networks unless --network is given).
+    List {
+        /// Only this network.
+        #[arg(long, value_enum)]
+        network: Option<NetworkName>,
+    },
+    /// Show one contract: its registry row and what the chain says (wasm, admin, paused).
+    Show {
+        #[command(flatten)]
+        network: NetworkArgs,
+        /// ticketing, attribution, revenue, or a C… address.
+        contract: String,
+    },
+    /// Pause a contract (its admin signs): every path that moves money or tickets stops.
+    Pause {
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// ticketing, attribution, revenue, or a C… address.
+        contract: String,
+    },
+    /// Unpause a paused contract (its admin signs).
+    Unpause {
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// ticketing, attribution, revenue, or a C… address.
+        contract: String,
+    },
+    /// Upgrade a contract to new wasm (its admin signs): same address and state, new code;
+    /// the registry's version goes up by one and the change is written to audit_logs.
+    Upgrade {
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// ticketing, attribution, revenue, or a C… address.
+        contract: String,
+        /// The new wasm file.
+        #[arg(long, value_name = "FILE")]
+        wasm: PathBuf,
+    },
+}
+
+/// `passa keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Generate a new key into a new file (readable only by you) and print its address.
+    Generate {
+        /// The key file to create (stellar CLI identity format). Never overwritten.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also create and fund the account through the network's friendbot.
+        #[arg(long)]
+        fund: bool,
+        #[command(flatten)]
+        network: NetworkArgs,
+    },
+    /// Print the address (G…) of a key.
+    Address {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Create and fund an account through the network's friendbot (local and testnet).
+    Fund {
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// The account to fund (G…); the key's account by default.
+        address: Option<String>,
+    },
+}
+
+/// A progress bar on stderr, when stderr is a terminal (hidden otherwise).
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, steps: u64) {
+        self.0.set_length(steps);
+    }
+    fn step(&self, message: &str) {
+        self.0.set_message(message.to_owned());
+        tracing::info!("{message}");
+    }
+    fn done(&self) {
+        self.0.inc(1);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn parse_address(text: Option<&str>) -> Result<Option<stellar_xdr::ScAddress>> {
+    Ok(text.map(keys::parse_address).transpose()?)
+}
+
+/// `passa deploy`: everything that can be checked locally is checked before the network or
+/// the database is touched.
+pub(super) async fn run_deploy(config: &DbConfig, args: DeployArgs) -> Result<()> {
+    let network = args.network.resolve()?;
+    let signer = args.source.load()?;
+    let mut options = DeployOptions::new(&args.wasm_dir);
+    options.deployment = args.deployment.clone();
+    options.admin = parse_address(args.admin.as_deref())?;
+    options.treasury = parse_address(args.treasury.as_deref())?;
+    options.platform_fee_bps = args.platform_fee_bps;
+    options.high_value_threshold = args.high_value_threshold;
+    options.collection_name = args.collection_name.clone();
+    options.collection_symbol = args.collection_symbol.clone();
+    if args.build {
+        build_contracts()?;
+    }
+    for kind in registry::ContractKind::ALL {
+        ContractWasm::load(&args.wasm_dir.join(format!("{}.wasm", kind.name())))?;
+    }
+    let mut conn = db::connect(config).await?;
+    let rpc = Rpc::connect(&network).await?;
+
+    let bar = Bar::new();
+    let result = deploy::deploy(&rpc, &mut conn, &signer, &options, &bar).await;
+    drop(bar);
+    db::close(conn).await;
+    let report = result?;
+
+    out!("network:  {} ({})", report.network, network.rpc_url);
+    out!("deployer: {}", report.deployer);
+    for c in &report.contracts {
+        let actions = if c.actions.is_empty() {
+            "unchanged".to_owned()
+        } else {
+            c.actions
+                .iter()
+                .map(|a| match a {
+                    Action::Uploaded => "wasm uploaded",
+                    Action::Created => "created",
+                    Action::Resumed => "earlier run's pending transaction settled",
+                    Action::Registered => "registered (already on the ledger)",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out!(
+            "{:<12} {}  wasm {}  {}",
+            c.kind.name(),
+            c.address,
+            &c.wasm_hash[..12],
+            actions
+        );
+    }
+    if report.unchanged() {
+        out!("nothing to do: the deployment is complete and registered");
+    } else {
+        out!("deployment complete; wiring verified");
+    }
+    Ok(())
+}
+
+fn build_contracts() -> Result<()> {
+    let script = PathBuf::from("scripts/build-contracts.sh");
+    if !script.is_file() {
+        return Err(Error::Build(
+            "scripts/build-contracts.sh not found: run `passa deploy --build` from the \
+             repository's root, or build the wasm there and pass --wasm-dir"
+                .to_owned(),
+        ));
+    }
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .status()
+        .map_err(|e| Error::Build(e.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::Build(format!(
+            "scripts/build-contracts.sh exited with {status}"
+        )))
+    }
+}
+
+pub(super) async fn run_contracts(config: &DbConfig, command: ContractsCommand) -> Result<()> {
+    if let ContractsCommand::List { network } = command {
+        let mut conn = db::connect(config).await?;
+        let rows = registry::list(&mut conn, network).await;
+        db::close(conn).await;
+        let rows = rows.map_err(ContractsError::from)?;
+        if rows.is_empty() {
+            out!("no contracts registered (deploy with `passa deploy`)");
+        }
+        out!(
+            "{:<8} {:<12} {:<56} {:<9} {:>3}  WASM",
+            "NETWORK",
+            "CONTRACT",
+            "ADDRESS",
+            "STATUS",
+            "VER"
+        );
+        for c in rows {
+            out!(
+                "{:<8} {:<12} {:<56} {:<9} {:>3}  {}",
+                c.network,
+                c.kind.name(),
+                c.address,
+                c.status,
+                c.version,
+                c.wasm_hash.as_deref().map_or("-", |h| &h[..12])
+            );
+        }
+        return Ok(());
+    }
+    let (network_args, source, reference) = match &command {
+        ContractsCommand::Show { network, contract } => (network, None, contract),
+        ContractsCommand::Pause {
+            network,
+            source,
+            contract,
+        }
+        | ContractsCommand::Unpause {
+            network,
+            source,
+            contract,
+        }
+        | ContractsCommand::Upgrade {
+            network,
+            source,
+            contract,
+            ..
+        } => (network, Some(source), contract),
+        ContractsCommand::List { .. } => unreachable!("handled above"),
+    };
+    let network = network_args.resolve()?;
+    let signer = source.map(SourceArgs::load).transpose()?;
+    let wasm = match &command {
+        ContractsCommand::Upgrade { wasm, .. } => {
+            Some(ContractWasm::load(wasm).map_err(ContractsError::from)?)
+        }
+        _ => None,
+    };
+    let mut conn = db::connect(config).await?;
+    let result = async {
+        let contract = contracts::resolve(&mut conn, network.name, reference).await?;
+        let rpc = Rpc::connect(&network).await?;
+        match (&command, signer, wasm) {
+            (ContractsCommand::Show { .. }, _, _) => {
+                // Reads are simulations: any account id will do as their source.
+                let reader = keys::parse_address(&contract.deployer.clone().unwrap_or_default())
+                    .ok()
+                    .and_then(|a| match a {
+                        stellar_xdr::ScAddress::Account(id) => Some(id),
+                        _ => None,
+                    })
+                    .unwrap_or(stellar_xdr::AccountId(
+                        stellar_xdr::PublicKey::PublicKeyTypeEd25519(stellar_xdr::Uint256([0; 32])),
+                    ));
+                let chain = contracts::chain_state(&rpc, &reader, &contract.address).await?;
+                print_show(&contract, &chain);
+            }
+            (ContractsCommand::Pause { .. }, Some(signer), _) => {
+                let included =
+                    contracts::set_paused(&rpc, &mut conn, &signer, &contract, true).await?;
+                out!(
+                    "{} at {} paused (transaction {}, ledger {})",
+                    contract.kind,
+                    contract.address,
+                    included.hash,
+                    included.ledger
+                );
+            }
+            (ContractsCommand::Unpause { .. }, Some(signer), _) => {
+                let included =
+                    contracts::set_paused(&rpc, &mut conn, &signer, &contract, false).await?;
+                out!(
+                    "{} at {} unpaused (transaction {}, ledger {})",
+                    contract.kind,
+                    contract.address,
+                    included.hash,
+                    included.ledger
+                );
+            }
+            (ContractsCommand::Upgrade { .. }, Some(signer), Some(wasm)) => {
+                let (included, version) =
+                    contracts::upgrade(&rpc, &mut conn, &signer, &contract, &wasm).await?;
+                out!(
+                    "{} at {} upgraded to wasm {} (version {version}; transaction {}, ledger {})",
+                    contract.kind,
+                    contract.address,
+                    wasm.hash_hex(),
+                    included.hash,
+                    included.ledger
+                );
+            }
+            _ => unreachable!("every command with a source has a signer; upgrade has wasm"),
+        }
+        Ok::<(), Error>(())
+    }
+    .await;
+    db::close(conn).await;
+    result
+}
+
+fn print_show(contract: &registry::RegisteredContract, chain: &contracts::ChainState) {
+    out!("contract:    {} ({})", contract.kind, contract.address);
+    out!("network:     {}", contract.network);
+    out!("status:      {} (registry)", contract.status);
+    out!("version:     {}", contract.version);
+    out!(
+        "wasm:        {} (registry)",
+        contract.wasm_hash.as_deref().unwrap_or("-")
+    );
+    match &chain.wasm_hash {
+        Some(hash) if Some(hash.as_str()) == contract.wasm_hash.as_deref() => {
+            out!("on chain:    live, same wasm")
+        }
+        Some(hash) => out!("on chain:    live, runs wasm {hash} (differs from the registry)"),
+        None => out!("on chain:    NO INSTANCE at this address"),
+    }
+    if let Some(admin) = &chain.admin {
+        out!("admin:       {admin}");
+    }
+    if let Some(paused) = chain.paused {
+        out!("paused:      {paused}");
+    }
+    out!(
+        "deployer:    {}",
+        contract.deployer.as_deref().unwrap_or("-")
+    );
+    out!(
+        "deployed at: {}",
+        contract
+            .deployed_at
+            .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339())
+    );
+    out!(
+        "deploy tx:   {}",
+        contract.deployment_tx_hash.as_deref().unwrap_or("-")
+    );
+    out!("metadata:    {}", contract.metadata);
+}
+
+pub(super) async fn run_keys(command: KeysCommand) -> Result<()> {
+    match command {
+        KeysCommand::Generate {
+            out: path,
+            fund,
+            network,
+        } => {
+            let network = network.resolve()?;
+            let signer = Signer::generate()?;
+            signer.write_key_file(&path)?;
+            out!("{}", signer.address());
+            tracing::info!(file = %path.display(), "key written");
+            if fund {
+                Rpc::connect(&network)
+                    .await?
+                    .fund(&signer.account_id())
+                    .await?;
+                tracing::info!(network = %network.name, "account funded");
+            }
+        }
+        KeysCommand::Address { source } => out!("{}", source.load()?.address()),
+        KeysCommand::Fund {
+            network,
+            source,
+            address,
+        } => {
+            let network = network.resolve()?;
+            let account = match address {
+                Some(text) => match keys::parse_address(&text)? {
+                    stellar_xdr::ScAddress::Account(id) => id,
+                    _ => return Err(keys::KeyError::BadAddress(text).into()),
+                },
+                None => source.load()?.account_id(),
+            };
+            Rpc::connect(&network).await?.fund(&account).await?;
+            out!(
+                "funded {}",
+                keys::address_strkey(&stellar_xdr::ScAddress::Account(account))
+            );
+        }
+    }
+    Ok(())
+}

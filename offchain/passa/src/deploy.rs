@@ -40,7 +40,7 @@ pub enum DeployError {
     /// A wasm file is missing or unreadable.
     #[error(
         "cannot read {}: {source} (build the contracts with scripts/build-contracts.sh, or point \
-         --wasm-dir at the directory holding ticketing.wasm, attribution.wasm and revenue.wasm)",
+         --wasm-dir at the directory holding passa_ticketing.wasm, passa_attribution.wasm and passa_revenue.wasm)",
         path.display()
     )]
     Wasm {
@@ -92,7 +92,7 @@ pub enum DeployError {
 /// What to deploy and how to configure it.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
-    /// Where `ticketing.wasm`, `attribution.wasm` and `revenue.wasm` are.
+    /// Where `passa_ticketing.wasm`, `passa_attribution.wasm` and `passa_revenue.wasm` are.
     pub wasm_dir: PathBuf,
     /// The deployment's name; with the deployer, it determines the addresses.
     pub deployment: String,
@@ -396,7 +396,7 @@ fn plan(rpc: &Rpc, signer: &Signer, options: &DeployOptions) -> Result<Vec<Plann
     let network_id = rpc.network().id();
     let mut plans = Vec::with_capacity(3);
     for kind in ContractKind::ALL {
-        let wasm = ContractWasm::load(&options.wasm_dir.join(format!("{}.wasm", kind.name())))?;
+        let wasm = ContractWasm::load(&options.wasm_dir.join(kind.wasm_file()))?;
         let salt = salt(&options.deployment, kind);
         let address = contract_address(network_id, &deployer, salt).map_err(RpcError::from)?;
         plans.push(Planned {

@@ -48,7 +48,12 @@ impl ContractKind {
         Self::ALL.into_iter().find(|k| k.db_type() == value)
     }
 
-    /// The short name, also the wasm file's stem (`ticketing.wasm`).
+    /// The wasm file `scripts/build-contracts.sh` writes for it (`passa_ticketing.wasm`).
+    pub fn wasm_file(self) -> String {
+        format!("passa_{}.wasm", self.name())
+    }
+
+    /// The short name.
     pub fn name(self) -> &'static str {
         match self {
             ContractKind::Ticketing => "ticketing",

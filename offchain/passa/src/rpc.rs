@@ -452,13 +452,10 @@ impl Rpc {
             ext: xdr::ExtensionPoint::V0,
         });
         let seq = self.next_seq(signer).await?;
-        let tx = transaction(
-            &signer.account_id(),
-            seq,
-            op,
-            data,
-            preamble.min_resource_fee,
-        )?;
+        let resource_fee = preamble
+            .min_resource_fee
+            .max(u64::try_from(data.resource_fee).unwrap_or(0));
+        let tx = transaction(&signer.account_id(), seq, op, data, resource_fee)?;
         let signed = self.sign(tx, signer)?;
         self.send(&signed).await?;
         self.wait(&signed).await

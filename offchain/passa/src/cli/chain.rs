@@ -70,7 +70,7 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub source: SourceArgs,
 
-    /// The directory holding ticketing.wasm, attribution.wasm and revenue.wasm.
+    /// The directory holding passa_ticketing.wasm, passa_attribution.wasm and passa_revenue.wasm.
     #[arg(long, value_name = "DIR", default_value = "target/wasm")]
     pub wasm_dir: PathBuf,
 
@@ -244,7 +244,7 @@ pub(super) async fn run_deploy(config: &DbConfig, args: DeployArgs) -> Result<()
         build_contracts()?;
     }
     for kind in registry::ContractKind::ALL {
-        ContractWasm::load(&args.wasm_dir.join(format!("{}.wasm", kind.name())))?;
+        ContractWasm::load(&args.wasm_dir.join(kind.wasm_file()))?;
     }
     let mut conn = db::connect(config).await?;
     let rpc = Rpc::connect(&network).await?;

@@ -104,6 +104,7 @@ pub enum Command {
     ///
     ///     passa keys generate --out deployer.key --fund
     ///     passa deploy --source deployer.key
+    #[command(verbatim_doc_comment)]
     Deploy(DeployArgs),
 
     /// The registered contracts: list, show, pause, unpause, upgrade.

@@ -420,6 +420,76 @@ async fn a_deploy_killed_between_upload_and_creation_resumes(pool: PgPool) {
         "{}",
         text(&again.stdout)
     );
+
+    // What a user reads back.
+    let rpc_url = local.devnet.rpc_url();
+    let (ok, list, err) = passa_plain(&db_url, &[], &["contracts", "list"]).await;
+    assert!(ok, "{err}");
+    let rows: Vec<_> = list.lines().filter(|l| l.starts_with("local ")).collect();
+    assert_eq!(rows.len(), 3, "{list}");
+    assert!(rows.iter().all(|l| l.contains(" active ")), "{list}");
+    let show_args = ["contracts", "show", "ticketing", "--rpc-url", &rpc_url];
+    let (ok, show, err) = passa_plain(&db_url, &[], &show_args).await;
+    assert!(ok, "{err}");
+    assert!(show.contains("on chain:    live, same wasm"), "{show}");
+    let admin_line = format!("admin:       {}", deployer.address());
+    assert!(show.contains(&admin_line), "{show}");
+    let bad = ["contracts", "show", "CNOTACONTRACT", "--rpc-url", &rpc_url];
+    let (ok, _, err) = passa_plain(&db_url, &[], &bad).await;
+    assert!(
+        !ok && err.contains("\"CNOTACONTRACT\" is neither a contract kind"),
+        "{err}"
+    );
+    local.devnet.shutdown().await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn keys_generate_fund_and_address(pool: PgPool) {
+    let local = devnet().await;
+    let db_url = database_url(&pool).await;
+    let rpc_url = local.devnet.rpc_url();
+    let dir = tempdir::Dir::new();
+    let file = dir.0.join("new.toml");
+    let file = file.to_str().expect("a UTF-8 path");
+    let generate = [
+        "keys",
+        "generate",
+        "--out",
+        file,
+        "--fund",
+        "--rpc-url",
+        &rpc_url,
+    ];
+    let (ok, generated, err) = passa_plain(&db_url, &[], &generate).await;
+    assert!(ok, "{err}");
+    let address = generated.trim();
+    assert!(
+        address.starts_with('G') && address.len() == 56,
+        "{generated}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(file)
+            .expect("the key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "only the owner may read the key file");
+    }
+    let signer = keys::load(Some(file)).expect("the key file loads");
+    assert_eq!(signer.address(), address);
+    let account = local.rpc.account(&signer.account_id()).await.expect("rpc");
+    assert!(account.is_some(), "funded");
+    let (ok, shown, _) = passa_plain(&db_url, &[], &["keys", "address", "--source", file]).await;
+    assert!(ok && shown.trim() == address, "{shown}");
+    // Funding again leaves the account as it is; a second generate never overwrites.
+    let fund = ["keys", "fund", address, "--rpc-url", &rpc_url];
+    let (ok, _, err) = passa_plain(&db_url, &[], &fund).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = passa_plain(&db_url, &[], &["keys", "generate", "--out", file]).await;
+    assert!(!ok && err.contains("cannot write key file"), "{err}");
+    let reloaded = keys::load(Some(file)).expect("unchanged");
+    assert_eq!(reloaded.address(), address);
     local.devnet.shutdown().await;
 }
 

@@ -31,9 +31,9 @@ pub use chain::{ContractsCommand, DeployArgs, KeysCommand, NetworkArgs, SourceAr
 #[command(
     name = "passa",
     version,
-    about = "Passa chain layer: manage the PostgreSQL database that mirrors the Passa contracts",
-    long_about = "Passa chain layer: manage the PostgreSQL database that mirrors the Passa \
-                  contracts on Stellar.\n\n\
+    about = "Passa chain layer: deploy the Passa contracts and manage the database that mirrors them",
+    long_about = "Passa chain layer: deploy the Passa contracts on Stellar and manage the \
+                  PostgreSQL database that mirrors them.\n\n\
                   Quick start on a new machine: `scripts/setup.sh` (installs and starts \
                   PostgreSQL, creates the `passa` role and database, builds, migrates). By hand:\n\
                   \n    passa db create && passa db migrate && passa db seed\n\n\

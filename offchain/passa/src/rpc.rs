@@ -11,6 +11,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sha2::{Digest, Sha256};
 use stellar_rpc_client::Client;
 use stellar_xdr::{self as xdr, Limits, ReadXdr, WriteXdr};
 
@@ -21,6 +22,8 @@ use crate::network::Network;
 pub const TX_VALIDITY: Duration = Duration::from_secs(300);
 /// The inclusion fee offered on top of the resource fee, in stroops (Stellar's base fee).
 pub const INCLUSION_FEE: u32 = 100;
+/// How many ledgers a signed authorization stays valid (about 8 minutes at 5 s a ledger).
+pub const AUTH_VALIDITY_LEDGERS: u32 = 100;
 /// Per-request timeout towards the RPC server.
 const REQUEST_TIMEOUT_SECS: u64 = 30;
 /// XDR depth limit, the host's default.
@@ -326,6 +329,24 @@ impl Rpc {
         host_function: xdr::HostFunction,
         what: &str,
     ) -> Result<Prepared, RpcError> {
+        self.prepare_signed(signer, &[], host_function, what).await
+    }
+
+    /// As [`Rpc::prepare`], and signs the authorizations the call needs from other accounts
+    /// with `others` (e.g. the receiver of a ticket transfer, who must consent too). After
+    /// signing, the call is simulated again with the signed entries, so the resources include
+    /// verifying the signatures.
+    ///
+    /// # Errors
+    /// As [`Rpc::prepare`]; [`RpcError::ForeignAuth`] names an address none of the keys
+    /// signs for.
+    pub async fn prepare_signed(
+        &self,
+        signer: &Signer,
+        others: &[&Signer],
+        host_function: xdr::HostFunction,
+        what: &str,
+    ) -> Result<Prepared, RpcError> {
         let mut invoke = xdr::InvokeHostFunctionOp {
             host_function,
             auth: xdr::VecM::default(),
@@ -339,35 +360,87 @@ impl Rpc {
             seq = self.next_seq(signer).await?;
             sim = self.simulate(&source, seq, op, what).await?;
         }
-        let results = sim
-            .results()
-            .map_err(request_error("simulateTransaction"))?;
-        let result = results
-            .into_iter()
-            .next()
-            .ok_or_else(|| RpcError::Simulation {
-                what: what.to_owned(),
-                detail: "the server returned no result".to_owned(),
-            })?;
-        for entry in &result.auth {
-            if let xdr::SorobanCredentials::Address(credentials) = &entry.credentials {
-                return Err(RpcError::ForeignAuth {
-                    what: what.to_owned(),
-                    address: crate::keys::address_strkey(&credentials.address),
-                });
+        let mut result = first_result(&sim, what)?;
+        let foreign = result
+            .auth
+            .iter()
+            .any(|e| matches!(e.credentials, xdr::SorobanCredentials::Address(_)));
+        if foreign {
+            let expiration = sim.latest_ledger.saturating_add(AUTH_VALIDITY_LEDGERS);
+            for entry in &mut result.auth {
+                self.sign_auth(entry, signer, others, expiration, what)?;
             }
+            invoke.auth = result.auth.clone().try_into()?;
+            let op = xdr::OperationBody::InvokeHostFunction(invoke.clone());
+            sim = self.simulate(&source, seq, op, what).await?;
+            result.xdr = first_result(&sim, what)?.xdr;
+        } else {
+            invoke.auth = result.auth.try_into()?;
         }
-        invoke.auth = result.auth.try_into()?;
         let data = sim
             .transaction_data()
             .map_err(request_error("simulateTransaction"))?;
-        let resource_fee = sim.min_resource_fee;
+        // The fee must cover the resource fee the transaction declares (which is what the
+        // network checks), whatever the server reported beside it.
+        let resource_fee = sim
+            .min_resource_fee
+            .max(u64::try_from(data.resource_fee).unwrap_or(0));
         let op = xdr::OperationBody::InvokeHostFunction(invoke);
         Ok(Prepared {
             tx: transaction(&source, seq, op, data, resource_fee)?,
             return_value: result.xdr,
             resource_fee: i64::try_from(resource_fee).unwrap_or(i64::MAX),
         })
+    }
+
+    /// Signs an authorization entry with address credentials by whichever key owns the
+    /// address; entries covered by the source account's signature are left as they are.
+    fn sign_auth(
+        &self,
+        entry: &mut xdr::SorobanAuthorizationEntry,
+        source: &Signer,
+        others: &[&Signer],
+        expiration: u32,
+        what: &str,
+    ) -> Result<(), RpcError> {
+        let xdr::SorobanCredentials::Address(credentials) = &mut entry.credentials else {
+            return Ok(());
+        };
+        let key = std::iter::once(source)
+            .chain(others.iter().copied())
+            .find(|k| k.sc_address() == credentials.address)
+            .ok_or_else(|| RpcError::ForeignAuth {
+                what: what.to_owned(),
+                address: crate::keys::address_strkey(&credentials.address),
+            })?;
+        credentials.signature_expiration_ledger = expiration;
+        let preimage =
+            xdr::HashIdPreimage::SorobanAuthorization(xdr::HashIdPreimageSorobanAuthorization {
+                network_id: xdr::Hash(self.network.id()),
+                nonce: credentials.nonce,
+                signature_expiration_ledger: expiration,
+                invocation: entry.root_invocation.clone(),
+            });
+        let payload: [u8; 32] = Sha256::digest(preimage.to_xdr(Limits::none())?).into();
+        let signature = key.sign(&payload);
+        let field = |name: &str, bytes: Vec<u8>| -> Result<xdr::ScMapEntry, RpcError> {
+            Ok(xdr::ScMapEntry {
+                key: xdr::ScVal::Symbol(xdr::ScSymbol(name.try_into()?)),
+                val: xdr::ScVal::Bytes(xdr::ScBytes(bytes.try_into()?)),
+            })
+        };
+        // An account's signature: a vector of {public_key, signature} maps (keys sorted).
+        let map = xdr::ScMap(
+            vec![
+                field("public_key", key.public_key().to_vec())?,
+                field("signature", signature.to_vec())?,
+            ]
+            .try_into()?,
+        );
+        credentials.signature = xdr::ScVal::Vec(Some(xdr::ScVec(
+            vec![xdr::ScVal::Map(Some(map))].try_into()?,
+        )));
+        Ok(())
     }
 
     /// Simulates a read-only call of `function` on `contract` and returns its result; nothing
@@ -660,6 +733,21 @@ impl Rpc {
     }
 }
 
+/// The address of the native asset's (XLM's) contract on `network`.
+///
+/// # Errors
+/// [`xdr::Error`] only if the preimage cannot be encoded.
+pub fn native_asset_contract(network: &Network) -> Result<xdr::ScAddress, xdr::Error> {
+    let preimage = xdr::HashIdPreimage::ContractId(xdr::HashIdPreimageContractId {
+        network_id: xdr::Hash(network.id()),
+        contract_id_preimage: xdr::ContractIdPreimage::Asset(xdr::Asset::Native),
+    });
+    let bytes = preimage.to_xdr(Limits::none())?;
+    Ok(xdr::ScAddress::Contract(xdr::ContractId(xdr::Hash(
+        Sha256::digest(bytes).into(),
+    ))))
+}
+
 /// A host function invoking `function(args)` on `contract`.
 ///
 /// # Errors
@@ -716,6 +804,20 @@ fn envelope(
         tx,
         signatures: signatures.try_into()?,
     }))
+}
+
+fn first_result(
+    sim: &stellar_rpc_client::SimulateTransactionResponse,
+    what: &str,
+) -> Result<stellar_rpc_client::SimulateHostFunctionResult, RpcError> {
+    sim.results()
+        .map_err(request_error("simulateTransaction"))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| RpcError::Simulation {
+            what: what.to_owned(),
+            detail: "the server returned no result".to_owned(),
+        })
 }
 
 fn limits() -> Limits {

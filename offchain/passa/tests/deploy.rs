@@ -556,16 +556,7 @@ async fn a_deploy_killed_after_sending_settles_its_pending_transaction(pool: PgP
 fn native_asset_contract() -> xdr::ScAddress {
     let network =
         Network::resolve(NetworkName::Local, None, Some(LOCAL_PASSPHRASE)).expect("network");
-    use sha2::Digest as _;
-    use stellar_xdr::WriteXdr as _;
-    let preimage = xdr::HashIdPreimage::ContractId(xdr::HashIdPreimageContractId {
-        network_id: xdr::Hash(network.id()),
-        contract_id_preimage: xdr::ContractIdPreimage::Asset(xdr::Asset::Native),
-    });
-    let bytes = preimage.to_xdr(xdr::Limits::none()).expect("xdr");
-    xdr::ScAddress::Contract(xdr::ContractId(xdr::Hash(
-        sha2::Sha256::digest(bytes).into(),
-    )))
+    rpc::native_asset_contract(&network).expect("an address")
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -1,0 +1,93 @@
+//! The transaction life of `passa::rpc` against a real Stellar RPC server (`passa devnet` in
+//! process): authorizations signed for accounts other than the source, refused without their
+//! key.
+#![cfg(feature = "devnet")]
+
+use std::time::Duration;
+
+use passa::deploy::sc_i128;
+use passa::keys::Signer;
+use passa::network::{Network, NetworkName};
+use passa::rpc::{self, Rpc, RpcError};
+use passa_devnet::{Devnet, DevnetOptions};
+use stellar_xdr as xdr;
+
+async fn balance(rpc: &Rpc, who: &Signer) -> i64 {
+    rpc.account(&who.account_id())
+        .await
+        .expect("rpc")
+        .expect("the account exists")
+        .balance
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_accounts_authorizations_are_signed_with_their_keys() {
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        ledger_close: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await
+    .expect("the devnet starts");
+    let network =
+        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
+    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let [payer, owner, receiver] = [(); 3].map(|()| Signer::generate().expect("a key"));
+    for who in [&payer, &owner, &receiver] {
+        rpc.fund(&who.account_id()).await.expect("funded");
+    }
+    let native = rpc::native_asset_contract(&network).expect("the XLM contract");
+    // `owner` moves its XLM, but `payer` sends (and pays for) the transaction.
+    let transfer = rpc::invoke_contract(
+        &native,
+        "transfer",
+        vec![
+            xdr::ScVal::Address(owner.sc_address()),
+            xdr::ScVal::Address(receiver.sc_address()),
+            sc_i128(123_456_789),
+        ],
+    )
+    .expect("a call");
+
+    let refused = rpc.prepare(&payer, transfer.clone(), "transfer").await;
+    match refused {
+        Err(RpcError::ForeignAuth { address, .. }) => assert_eq!(address, owner.address()),
+        other => panic!("expected ForeignAuth, got {other:?}"),
+    }
+    let stranger = Signer::generate().expect("a key");
+    let wrong_key = rpc
+        .prepare_signed(&payer, &[&stranger], transfer.clone(), "transfer")
+        .await;
+    assert!(
+        matches!(wrong_key, Err(RpcError::ForeignAuth { .. })),
+        "{wrong_key:?}"
+    );
+
+    let (owner_before, receiver_before, payer_before) = (
+        balance(&rpc, &owner).await,
+        balance(&rpc, &receiver).await,
+        balance(&rpc, &payer).await,
+    );
+    let prepared = rpc
+        .prepare_signed(&payer, &[&owner], transfer, "transfer")
+        .await
+        .expect("simulated and signed");
+    let signed = rpc.sign(prepared.tx, &payer).expect("signed");
+    rpc.send(&signed).await.expect("accepted");
+    let included = rpc.wait(&signed).await.expect("included");
+    assert!(included.fee_charged > 0);
+    assert_eq!(
+        balance(&rpc, &owner).await,
+        owner_before - 123_456_789,
+        "owner pays no fee"
+    );
+    assert_eq!(
+        balance(&rpc, &receiver).await,
+        receiver_before + 123_456_789
+    );
+    assert_eq!(
+        balance(&rpc, &payer).await,
+        payer_before - included.fee_charged
+    );
+    devnet.shutdown().await;
+}

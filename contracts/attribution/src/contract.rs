@@ -1,7 +1,8 @@
 //! The attribution contract's public interface.
 
-use passa_common::{admin, pause, ttl, upgrade, AttributionTotals, EventId, Share};
-use soroban_sdk::{contract, contractimpl, Address, BytesN, Env};
+use passa_common::admin_api::AdminApi;
+use passa_common::{admin, pause, ttl, AttributionTotals, EventId, Share};
+use soroban_sdk::{contract, contractimpl, Address, Env};
 
 use crate::errors::AttributionError;
 use crate::logic;
@@ -231,99 +232,13 @@ impl Attribution {
         ttl::extend_instance(&env);
         storage::revenue(&env)
     }
-
-    // ---- admin ------------------------------------------------------------------------------
-
-    /// The admin.
-    ///
-    /// # Errors
-    /// * [`AttributionError::NotInitialized`]
-    pub fn admin(env: Env) -> Result<Address, AttributionError> {
-        ttl::extend_instance(&env);
-        Ok(admin::get_admin(&env)?)
-    }
-
-    /// The admin proposed by `transfer_admin` and not yet accepted, if any.
-    pub fn pending_admin(env: Env) -> Option<Address> {
-        ttl::extend_instance(&env);
-        admin::get_pending_admin(&env)
-    }
-
-    /// Step one of the admin transfer; admin only. Proposing the current admin cancels.
-    ///
-    /// # Arguments
-    /// * `new_admin` - the proposed admin; it must call `accept_admin`.
-    ///
-    /// # Errors
-    /// * host `Error(Auth, …)` unless the admin authorized.
-    ///
-    /// # Events
-    /// * [`AdminTransferStarted`](passa_common::events::AdminTransferStarted)
-    pub fn transfer_admin(env: Env, new_admin: Address) -> Result<(), AttributionError> {
-        ttl::extend_instance(&env);
-        Ok(admin::transfer_admin(&env, &new_admin)?)
-    }
-
-    /// Step two of the admin transfer; the pending admin only.
-    ///
-    /// # Errors
-    /// * [`AttributionError::NoPendingAdmin`]; host `Error(Auth, …)` unless the pending admin
-    ///   authorized.
-    ///
-    /// # Events
-    /// * [`AdminTransferred`](passa_common::events::AdminTransferred)
-    pub fn accept_admin(env: Env) -> Result<(), AttributionError> {
-        ttl::extend_instance(&env);
-        admin::accept_admin(&env)?;
-        Ok(())
-    }
-
-    /// Whether the contract is paused.
-    pub fn paused(env: Env) -> bool {
-        ttl::extend_instance(&env);
-        pause::is_paused(&env)
-    }
-
-    /// Pauses every consent path and `lock`; admin only.
-    ///
-    /// # Errors
-    /// * [`AttributionError::Paused`]; host `Error(Auth, …)` unless the admin authorized.
-    ///
-    /// # Events
-    /// * [`Paused`](passa_common::events::Paused)
-    pub fn pause(env: Env) -> Result<(), AttributionError> {
-        ttl::extend_instance(&env);
-        Ok(pause::pause(&env)?)
-    }
-
-    /// Unpauses; admin only.
-    ///
-    /// # Errors
-    /// * [`AttributionError::NotPaused`]; host `Error(Auth, …)` unless the admin authorized.
-    ///
-    /// # Events
-    /// * [`Unpaused`](passa_common::events::Unpaused)
-    pub fn unpause(env: Env) -> Result<(), AttributionError> {
-        ttl::extend_instance(&env);
-        Ok(pause::unpause(&env)?)
-    }
-
-    /// Replaces the contract's code; admin only.
-    ///
-    /// # Arguments
-    /// * `wasm_hash` - the hash of uploaded wasm.
-    ///
-    /// # Errors
-    /// * host `Error(Auth, …)` unless the admin authorized; host `Error(Storage, …)` if no
-    ///   such code was uploaded.
-    ///
-    /// # Events
-    /// * [`Upgraded`](passa_common::events::Upgraded)
-    pub fn upgrade(env: Env, wasm_hash: BytesN<32>) -> Result<(), AttributionError> {
-        ttl::extend_instance(&env);
-        Ok(upgrade::upgrade(&env, &wasm_hash)?)
-    }
 }
+
+/// `admin`, `pending_admin`, `transfer_admin`, `accept_admin`, `paused`, `pause`, `unpause`,
+/// `upgrade`: the shared entry points of [`AdminApi`]. The pause stops every consent path and
+/// `lock`.
+#[contractimpl(contracttrait)]
+impl AdminApi for Attribution {}
 
 impl Attribution {
     fn open(

@@ -17,6 +17,10 @@
 //! (`Error(Auth, InvalidAction)`), not contract errors: they abort the whole transaction.
 
 /// The failures of the shared helpers; see the module documentation for the code table.
+///
+/// A `#[contracterror]`: the shared entry points ([`crate::admin_api::AdminApi`]) return it
+/// directly.
+#[soroban_sdk::contracterror]
 #[derive(Copy, Clone, Debug, Eq, PartialEq, PartialOrd, Ord)]
 #[repr(u32)]
 pub enum CommonError {

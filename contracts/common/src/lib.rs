@@ -6,6 +6,8 @@
 //!
 //! * [`call`]: cross-contract calls that report failures instead of panicking (smaller wasm).
 //! * [`admin`]: the admin and its two-step transfer (`transfer_admin` → `accept_admin`).
+//! * [`admin_api`]: [`admin_api::AdminApi`], the admin, pause and upgrade entry points every
+//!   contract exports (a `#[contracttrait]` with default implementations).
 //! * [`pause`]: an emergency stop for every path that moves money or tickets.
 //! * [`upgrade`]: replacing the contract's wasm, by the admin.
 //! * [`time`]: the ledger close time (smaller wasm than `env.ledger().timestamp()`).
@@ -21,7 +23,11 @@
 //! variant names in its own instance storage.
 #![no_std]
 
+// `passa_common::…` paths also resolve inside this crate (see admin_api.rs).
+extern crate self as passa_common;
+
 pub mod admin;
+pub mod admin_api;
 pub mod call;
 pub mod errors;
 pub mod events;

@@ -217,3 +217,156 @@ pub mod auth {
         );
     }
 }
+
+/// One test of the shared entry points ([`crate::admin_api::AdminApi`]) that every contract
+/// runs against itself, natively and against its built wasm: each privileged function refused
+/// for the wrong signer (with only that signer's authorization available, and the state left
+/// as it was), then done by the right one with exactly that signer's authorization and exactly
+/// the expected event, and every error path.
+pub mod admin_suite {
+    extern crate std;
+
+    use soroban_sdk::testutils::{Address as _, Events as _};
+    use soroban_sdk::{Address, BytesN, Env, Event, IntoVal, Val, Vec};
+
+    use super::auth;
+    use crate::admin_api::AdminApiClient;
+    use crate::events::{AdminTransferStarted, AdminTransferred, Paused, Unpaused, Upgraded};
+    use crate::CommonError;
+
+    fn assert_events(env: &Env, contract: &Address, expected: &[&dyn Event]) {
+        let want: std::vec::Vec<_> = expected.iter().map(|e| e.to_xdr(env, contract)).collect();
+        assert_eq!(env.events().all().filter_by_contract(contract), want);
+    }
+
+    fn no_args(env: &Env) -> Vec<Val> {
+        Vec::new(env)
+    }
+
+    /// Runs the suite against `contract`, whose admin is `admin` and which is not paused.
+    /// With `wasm`, also upgrades the contract to that code (uploaded here) by the admin; a
+    /// natively registered contract passes `None` (only the refusals of `upgrade` are run).
+    /// Leaves the contract unpaused, with `admin` as its admin again.
+    pub fn run(env: &Env, contract: &Address, admin: &Address, wasm: Option<&[u8]>) {
+        let c = AdminApiClient::new(env, contract);
+        let mallory = Address::generate(env);
+        let next = Address::generate(env);
+        assert_eq!(c.admin(), *admin);
+        assert_eq!(c.pending_admin(), None);
+        assert!(!c.paused());
+
+        // ---- transfer_admin / accept_admin
+        let args: Vec<Val> = (&mallory,).into_val(env);
+        auth::sign(env, &mallory, contract, "transfer_admin", args);
+        assert!(matches!(c.try_transfer_admin(&mallory), Err(Err(_))));
+        assert_eq!(c.pending_admin(), None);
+
+        auth::sign(env, &admin.clone(), contract, "accept_admin", no_args(env));
+        assert_eq!(c.try_accept_admin(), Err(Ok(CommonError::NoPendingAdmin)));
+
+        let args: Vec<Val> = (&next,).into_val(env);
+        auth::sign(env, admin, contract, "transfer_admin", args.clone());
+        c.transfer_admin(&next);
+        auth::assert_only(env, admin, contract, "transfer_admin", args);
+        assert_events(
+            env,
+            contract,
+            &[&AdminTransferStarted {
+                current: admin.clone(),
+                pending: next.clone(),
+            }],
+        );
+        assert_eq!(c.pending_admin(), Some(next.clone()));
+        assert_eq!(c.admin(), *admin);
+
+        // the current admin cannot accept for the proposed one
+        auth::sign(env, admin, contract, "accept_admin", no_args(env));
+        assert!(matches!(c.try_accept_admin(), Err(Err(_))));
+        assert_eq!(c.admin(), *admin);
+
+        auth::sign(env, &next, contract, "accept_admin", no_args(env));
+        c.accept_admin();
+        auth::assert_only(env, &next, contract, "accept_admin", no_args(env));
+        assert_events(
+            env,
+            contract,
+            &[&AdminTransferred {
+                previous: admin.clone(),
+                new_admin: next.clone(),
+            }],
+        );
+        assert_eq!(c.admin(), next);
+        assert_eq!(c.pending_admin(), None);
+
+        // the old admin has no power left; hand back (and cancel a proposal on the way)
+        auth::sign(env, admin, contract, "pause", no_args(env));
+        assert!(matches!(c.try_pause(), Err(Err(_))));
+        let args: Vec<Val> = (&mallory,).into_val(env);
+        auth::sign(env, &next, contract, "transfer_admin", args);
+        c.transfer_admin(&mallory);
+        let args: Vec<Val> = (&next,).into_val(env);
+        auth::sign(env, &next, contract, "transfer_admin", args);
+        c.transfer_admin(&next);
+        assert_events(env, contract, &[]);
+        assert_eq!(c.pending_admin(), None, "proposing oneself cancels");
+        let args: Vec<Val> = (admin,).into_val(env);
+        auth::sign(env, &next, contract, "transfer_admin", args);
+        c.transfer_admin(admin);
+        auth::sign(env, admin, contract, "accept_admin", no_args(env));
+        c.accept_admin();
+        assert_eq!(c.admin(), *admin);
+
+        // ---- pause / unpause
+        auth::sign(env, &mallory, contract, "pause", no_args(env));
+        assert!(matches!(c.try_pause(), Err(Err(_))));
+        assert!(!c.paused());
+        auth::sign(env, admin, contract, "unpause", no_args(env));
+        assert_eq!(c.try_unpause(), Err(Ok(CommonError::NotPaused)));
+
+        auth::sign(env, admin, contract, "pause", no_args(env));
+        c.pause();
+        auth::assert_only(env, admin, contract, "pause", no_args(env));
+        assert_events(
+            env,
+            contract,
+            &[&Paused {
+                admin: admin.clone(),
+            }],
+        );
+        assert!(c.paused());
+        auth::sign(env, admin, contract, "pause", no_args(env));
+        assert_eq!(c.try_pause(), Err(Ok(CommonError::Paused)));
+
+        auth::sign(env, &mallory, contract, "unpause", no_args(env));
+        assert!(matches!(c.try_unpause(), Err(Err(_))));
+        assert!(c.paused());
+        auth::sign(env, admin, contract, "unpause", no_args(env));
+        c.unpause();
+        auth::assert_only(env, admin, contract, "unpause", no_args(env));
+        assert_events(
+            env,
+            contract,
+            &[&Unpaused {
+                admin: admin.clone(),
+            }],
+        );
+        assert!(!c.paused());
+
+        // ---- upgrade
+        let hash = match wasm {
+            Some(code) => env.deployer().upload_contract_wasm(code),
+            None => BytesN::from_array(env, &[7; 32]),
+        };
+        let args: Vec<Val> = (&hash,).into_val(env);
+        auth::sign(env, &mallory, contract, "upgrade", args.clone());
+        assert!(matches!(c.try_upgrade(&hash), Err(Err(_))));
+        if wasm.is_some() {
+            auth::sign(env, admin, contract, "upgrade", args.clone());
+            c.upgrade(&hash);
+            auth::assert_only(env, admin, contract, "upgrade", args);
+            assert_events(env, contract, &[&Upgraded { wasm_hash: hash }]);
+            assert_eq!(c.admin(), *admin, "storage survives the upgrade");
+        }
+        env.mock_all_auths();
+    }
+}

@@ -1,60 +1,11 @@
-use passa_common::events::{AdminTransferStarted, AdminTransferred, Paused, Unpaused};
-use passa_common::testutils::auth;
-use soroban_sdk::testutils::Address as _;
-use soroban_sdk::{Address, IntoVal};
+//! The shared entry points (admin two-step transfer, pause, upgrade) of
+//! `passa_common::admin_api::AdminApi`, run natively by the suite every contract runs; the
+//! wasm tests run it against the built wasm too (with a real upgrade).
 
 use super::setup;
 
 #[test]
-fn admin_two_step_transfer() {
+fn shared_admin_pause_upgrade_entry_points() {
     let s = setup();
-    let next = Address::generate(&s.env);
-    auth::sign(
-        &s.env,
-        &s.admin,
-        &s.id(),
-        "transfer_admin",
-        (&next,).into_val(&s.env),
-    );
-    s.attribution.transfer_admin(&next);
-    auth::assert_only(
-        &s.env,
-        &s.admin,
-        &s.id(),
-        "transfer_admin",
-        (&next,).into_val(&s.env),
-    );
-    s.assert_events(&[&AdminTransferStarted {
-        current: s.admin.clone(),
-        pending: next.clone(),
-    }]);
-    assert_eq!(s.attribution.pending_admin(), Some(next.clone()));
-    auth::sign(&s.env, &next, &s.id(), "accept_admin", ().into_val(&s.env));
-    s.attribution.accept_admin();
-    auth::assert_only(&s.env, &next, &s.id(), "accept_admin", ().into_val(&s.env));
-    s.assert_events(&[&AdminTransferred {
-        previous: s.admin.clone(),
-        new_admin: next.clone(),
-    }]);
-    assert_eq!(s.attribution.admin(), next);
-    assert_eq!(s.attribution.pending_admin(), None);
-}
-
-#[test]
-fn pause_unpause() {
-    let s = setup();
-    auth::sign(&s.env, &s.admin, &s.id(), "pause", ().into_val(&s.env));
-    s.attribution.pause();
-    auth::assert_only(&s.env, &s.admin, &s.id(), "pause", ().into_val(&s.env));
-    s.assert_events(&[&Paused {
-        admin: s.admin.clone(),
-    }]);
-    assert!(s.attribution.paused());
-    auth::sign(&s.env, &s.admin, &s.id(), "unpause", ().into_val(&s.env));
-    s.attribution.unpause();
-    auth::assert_only(&s.env, &s.admin, &s.id(), "unpause", ().into_val(&s.env));
-    s.assert_events(&[&Unpaused {
-        admin: s.admin.clone(),
-    }]);
-    assert!(!s.attribution.paused());
+    passa_common::testutils::admin_suite::run(&s.env, &s.id(), &s.admin, None);
 }

@@ -1,3 +1,4 @@
+use passa_common::CommonError;
 use passa_common::Share;
 use soroban_sdk::testutils::Address as _;
 use soroban_sdk::Address;
@@ -203,9 +204,9 @@ fn paused_blocks_every_write() {
         Err(Ok(E::Paused))
     );
     assert_eq!(s.attribution.try_lock(&s.event_id), Err(Ok(E::Paused)));
-    assert_eq!(s.attribution.try_pause(), Err(Ok(E::Paused)));
+    assert_eq!(s.attribution.try_pause(), Err(Ok(CommonError::Paused)));
     s.attribution.unpause();
-    assert_eq!(s.attribution.try_unpause(), Err(Ok(E::NotPaused)));
+    assert_eq!(s.attribution.try_unpause(), Err(Ok(CommonError::NotPaused)));
     s.attribution.accept(&s.event_id, &a);
 }
 
@@ -213,5 +214,8 @@ fn paused_blocks_every_write() {
 fn accept_admin_without_transfer() {
     let s = setup();
     s.env.mock_all_auths();
-    assert_eq!(s.attribution.try_accept_admin(), Err(Ok(E::NoPendingAdmin)));
+    assert_eq!(
+        s.attribution.try_accept_admin(),
+        Err(Ok(CommonError::NoPendingAdmin))
+    );
 }

@@ -30,6 +30,13 @@ fn wasm_setup() -> Setup {
 
 const K: ContributionKind = ContributionKind::Promotion;
 
+/// The shared entry points (admin, pause, upgrade) against the wasm, with a real upgrade.
+#[test]
+fn wasm_shared_admin_pause_upgrade_entry_points() {
+    let s = wasm_setup();
+    passa_common::testutils::admin_suite::run(&s.env, &s.id(), &s.admin, Some(ATTRIBUTION_WASM));
+}
+
 #[test]
 fn wasm_consent_rules_and_lock() {
     let s = wasm_setup();

@@ -5,13 +5,13 @@ extern crate std;
 use soroban_sdk::{
     contract, contracterror, contractimpl,
     testutils::{
-        storage::Instance as _, storage::Persistent as _, Address as _, Events as _, Ledger as _,
-        MockAuth, MockAuthInvoke,
+        storage::Instance as _, storage::Persistent as _, Address as _, Ledger as _, MockAuth,
+        MockAuthInvoke,
     },
-    Address, Env, Event, IntoVal,
+    Address, Env, IntoVal,
 };
 
-use crate::events::{AdminTransferStarted, AdminTransferred, Paused, Unpaused};
+use crate::admin_api::AdminApi;
 use crate::{admin, pause, ttl, CommonError, CommonKey};
 
 #[contracterror]
@@ -40,29 +40,13 @@ impl From<CommonError> for TestError {
 #[contract]
 pub struct Harness;
 
+#[contractimpl(contracttrait)]
+impl AdminApi for Harness {}
+
 #[contractimpl]
 impl Harness {
     pub fn __constructor(env: Env, admin: Address) {
         admin::set_admin(&env, &admin);
-    }
-    pub fn admin(env: Env) -> Result<Address, TestError> {
-        Ok(admin::get_admin(&env)?)
-    }
-    pub fn pending_admin(env: Env) -> Option<Address> {
-        admin::get_pending_admin(&env)
-    }
-    pub fn transfer_admin(env: Env, new_admin: Address) -> Result<(), TestError> {
-        Ok(admin::transfer_admin(&env, &new_admin)?)
-    }
-    pub fn accept_admin(env: Env) -> Result<(), TestError> {
-        admin::accept_admin(&env)?;
-        Ok(())
-    }
-    pub fn pause(env: Env) -> Result<(), TestError> {
-        Ok(pause::pause(&env)?)
-    }
-    pub fn unpause(env: Env) -> Result<(), TestError> {
-        Ok(pause::unpause(&env)?)
     }
     pub fn guarded(env: Env) -> Result<u32, TestError> {
         pause::when_not_paused(&env)?;
@@ -106,141 +90,41 @@ fn auth(
 }
 
 #[test]
-fn two_step_admin_transfer() {
+fn shared_entry_points() {
     let (env, admin, client) = setup();
-    let next = Address::generate(&env);
-    auth(
-        &env,
-        &admin,
-        &client.address,
-        "transfer_admin",
-        (&next,).into_val(&env),
-    );
-    client.transfer_admin(&next);
-    assert_eq!(
-        env.events().all(),
-        std::vec![AdminTransferStarted {
-            current: admin.clone(),
-            pending: next.clone()
-        }
-        .to_xdr(&env, &client.address)]
-    );
-    assert_eq!(client.admin(), admin);
-    assert_eq!(client.pending_admin(), Some(next.clone()));
-
-    auth(
-        &env,
-        &next,
-        &client.address,
-        "accept_admin",
-        ().into_val(&env),
-    );
-    client.accept_admin();
-    assert_eq!(
-        env.events().all(),
-        std::vec![AdminTransferred {
-            previous: admin.clone(),
-            new_admin: next.clone()
-        }
-        .to_xdr(&env, &client.address)]
-    );
-    assert_eq!(client.admin(), next);
-    assert_eq!(client.pending_admin(), None);
+    crate::testutils::admin_suite::run(&env, &client.address, &admin, None);
 }
 
 #[test]
-fn transfer_admin_refuses_non_admin() {
-    let (env, _admin, client) = setup();
-    let mallory = Address::generate(&env);
-    auth(
-        &env,
-        &mallory,
-        &client.address,
-        "transfer_admin",
-        (&mallory,).into_val(&env),
-    );
-    assert!(client.try_transfer_admin(&mallory).is_err());
-    assert_eq!(client.pending_admin(), None);
-}
-
-#[test]
-fn accept_admin_refuses_other_than_pending() {
+fn pause_stops_guarded_paths() {
     let (env, admin, client) = setup();
-    let next = Address::generate(&env);
-    let mallory = Address::generate(&env);
-    assert_eq!(
-        client.try_accept_admin(),
-        Err(Ok(TestError::NoPendingAdmin))
-    );
-    auth(
-        &env,
-        &admin,
-        &client.address,
-        "transfer_admin",
-        (&next,).into_val(&env),
-    );
-    client.transfer_admin(&next);
-    auth(
-        &env,
-        &mallory,
-        &client.address,
-        "accept_admin",
-        ().into_val(&env),
-    );
-    assert!(client.try_accept_admin().is_err());
-    assert_eq!(client.admin(), admin);
-}
-
-#[test]
-fn proposing_current_admin_cancels() {
-    let (env, admin, client) = setup();
-    let next = Address::generate(&env);
-    env.mock_all_auths();
-    client.transfer_admin(&next);
-    client.transfer_admin(&admin);
-    assert_eq!(client.pending_admin(), None);
-}
-
-#[test]
-fn pause_and_unpause() {
-    let (env, admin, client) = setup();
-    let mallory = Address::generate(&env);
-    auth(&env, &mallory, &client.address, "pause", ().into_val(&env));
-    assert!(client.try_pause().is_err());
-
+    assert_eq!(client.guarded(), 7);
     auth(&env, &admin, &client.address, "pause", ().into_val(&env));
     client.pause();
-    assert_eq!(
-        env.events().all(),
-        std::vec![Paused {
-            admin: admin.clone()
-        }
-        .to_xdr(&env, &client.address)]
-    );
     assert_eq!(client.try_guarded(), Err(Ok(TestError::Paused)));
-    auth(&env, &admin, &client.address, "pause", ().into_val(&env));
-    assert_eq!(client.try_pause(), Err(Ok(TestError::Paused)));
-
-    auth(
-        &env,
-        &mallory,
-        &client.address,
-        "unpause",
-        ().into_val(&env),
-    );
-    assert!(client.try_unpause().is_err());
     auth(&env, &admin, &client.address, "unpause", ().into_val(&env));
     client.unpause();
-    assert_eq!(
-        env.events().all(),
-        std::vec![Unpaused {
-            admin: admin.clone()
-        }
-        .to_xdr(&env, &client.address)]
-    );
     assert_eq!(client.guarded(), 7);
-    auth(&env, &admin, &client.address, "unpause", ().into_val(&env));
-    assert_eq!(client.try_unpause(), Err(Ok(TestError::NotPaused)));
+}
+
+/// `CommonError` is what the shared entry points return: its codes must stay those every
+/// contract reserves (1–5).
+#[test]
+fn common_error_codes_are_stable() {
+    for (e, code) in [
+        (CommonError::NotInitialized, 1),
+        (CommonError::Paused, 2),
+        (CommonError::NotPaused, 3),
+        (CommonError::NoPendingAdmin, 4),
+        (CommonError::InvalidTtl, 5),
+    ] {
+        assert_eq!(e.code(), code);
+        assert_eq!(
+            soroban_sdk::Error::from(e),
+            soroban_sdk::Error::from_contract_error(code)
+        );
+        assert_eq!(TestError::from(e) as u32, code);
+    }
 }
 
 #[test]

@@ -43,6 +43,13 @@ fn wasm_setup() -> Setup {
     s
 }
 
+/// The shared entry points (admin, pause, upgrade) against the wasm, with a real upgrade.
+#[test]
+fn wasm_shared_admin_pause_upgrade_entry_points() {
+    let s = wasm_setup();
+    passa_common::testutils::admin_suite::run(&s.env, &s.id(), &s.admin, Some(REVENUE_WASM));
+}
+
 #[test]
 fn wasm_settle_and_claim_everything() {
     let s = wasm_setup();

@@ -8,12 +8,13 @@
 //! aborting with a [`TicketingError`] code (`panic_with_error!`). Every other function returns
 //! `Result<_, TicketingError>`. Authorization failures are host errors (`Error(Auth, …)`).
 
-use passa_common::{admin, pause, ttl, upgrade, EventId, EventLedger};
-use soroban_sdk::{contract, contractimpl, panic_with_error, Address, BytesN, Env, String, Vec};
+use passa_common::admin_api::AdminApi;
+use passa_common::{admin, ttl, EventId, EventLedger, EventStatus};
+use soroban_sdk::{contract, contractimpl, panic_with_error, Address, Env, String, Vec};
 
 use crate::errors::TicketingError;
 use crate::storage::{self, key};
-use crate::types::{EventConfig, EventRecord, Listing, Ticket, TicketStatus};
+use crate::types::{EventConfig, EventRecord, Listing, Ticket, TicketStatus, Tier};
 use crate::{gate, lifecycle, nft, refund, resale, sale};
 
 /// The Passa ticketing contract.
@@ -33,6 +34,12 @@ fn enter_unpaused(env: &Env) -> Result<(), TicketingError> {
     }
     Ok(())
 }
+
+/// `admin`, `pending_admin`, `transfer_admin`, `accept_admin`, `paused`, `pause`, `unpause`,
+/// `upgrade`: the shared entry points of [`AdminApi`]. The pause stops `purchase`,
+/// `transfer`, `transfer_from`, `buy_listing` and `refund`.
+#[contractimpl(contracttrait)]
+impl AdminApi for Ticketing {}
 
 #[contractimpl]
 impl Ticketing {
@@ -60,84 +67,6 @@ impl Ticketing {
         instance.set(&key::name(&env), &name);
         instance.set(&key::symbol(&env), &symbol);
         ttl::extend_instance(&env);
-    }
-
-    /// The current admin.
-    ///
-    /// # Errors
-    /// * `NotInitialized`
-    pub fn admin(env: Env) -> Result<Address, TicketingError> {
-        Ok(admin::get_admin(&env)?)
-    }
-
-    /// The admin proposed by `transfer_admin` that has not accepted yet.
-    pub fn pending_admin(env: Env) -> Option<Address> {
-        admin::get_pending_admin(&env)
-    }
-
-    /// Step one of the admin handover: the admin proposes `new_admin`.
-    ///
-    /// # Arguments
-    /// * `new_admin` - must then call `accept_admin`; the current admin cancels.
-    ///
-    /// # Errors
-    /// * `Error(Auth, …)` - not signed by the admin.
-    ///
-    /// # Events
-    /// * `admin_transfer_started` `[current] {pending}`
-    pub fn transfer_admin(env: Env, new_admin: Address) -> Result<(), TicketingError> {
-        ttl::extend_instance(&env);
-        Ok(admin::transfer_admin(&env, &new_admin)?)
-    }
-
-    /// Step two of the admin handover: the proposed admin accepts.
-    ///
-    /// # Errors
-    /// * `NoPendingAdmin`; `Error(Auth, …)` - not signed by the proposed admin.
-    ///
-    /// # Events
-    /// * `admin_transferred` `[previous] {new_admin}`
-    pub fn accept_admin(env: Env) -> Result<(), TicketingError> {
-        ttl::extend_instance(&env);
-        admin::accept_admin(&env)?;
-        Ok(())
-    }
-
-    /// Stops every path that moves money or tickets (purchase, transfer, transfer_from,
-    /// buy_listing, refund).
-    ///
-    /// # Errors
-    /// * `Paused` - already paused; `Error(Auth, …)` - not the admin.
-    ///
-    /// # Events
-    /// * `paused` `{admin}`
-    pub fn pause(env: Env) -> Result<(), TicketingError> {
-        ttl::extend_instance(&env);
-        Ok(pause::pause(&env)?)
-    }
-
-    /// Lifts the pause.
-    ///
-    /// # Errors
-    /// * `NotPaused`; `Error(Auth, …)` - not the admin.
-    ///
-    /// # Events
-    /// * `unpaused` `{admin}`
-    pub fn unpause(env: Env) -> Result<(), TicketingError> {
-        ttl::extend_instance(&env);
-        Ok(pause::unpause(&env)?)
-    }
-
-    /// Replaces the contract's code with the uploaded wasm `wasm_hash`.
-    ///
-    /// # Errors
-    /// * `Error(Auth, …)` - not the admin; `Error(Storage, …)` - unknown hash.
-    ///
-    /// # Events
-    /// * `upgraded` `{wasm_hash}`
-    pub fn upgrade(env: Env, wasm_hash: BytesN<32>) -> Result<(), TicketingError> {
-        ttl::extend_instance(&env);
-        Ok(upgrade::upgrade(&env, &wasm_hash)?)
     }
 
     /// The revenue (escrow) contract this contract pays into.
@@ -260,6 +189,26 @@ impl Ticketing {
     /// * `EventNotFound`
     pub fn get_event(env: Env, event_id: EventId) -> Result<EventRecord, TicketingError> {
         storage::load_event(&env, &event_id)
+    }
+
+    /// The event's status now: `Completed` once `now ≥ end` (unless cancelled), else the
+    /// stored `Published`, `Postponed` or `Cancelled`.
+    ///
+    /// # Errors
+    /// * `EventNotFound`
+    pub fn event_status(env: Env, event_id: EventId) -> Result<EventStatus, TicketingError> {
+        let event = storage::load_event(&env, &event_id)?;
+        Ok(event.status_at(passa_common::time::now(&env)))
+    }
+
+    /// A tier as stored: its configuration (code, price, supply, per-wallet limit), tickets
+    /// sold and the money booked on its tickets (gross sales, royalties, refunds,
+    /// commissions); `event_ledger` is the sum over the tiers.
+    ///
+    /// # Errors
+    /// * `TierNotFound`
+    pub fn tier(env: Env, event_id: EventId, tier: u32) -> Result<Tier, TicketingError> {
+        storage::load_tier(&env, &event_id, tier)
     }
 
     /// Tickets sold in a tier.
@@ -392,6 +341,12 @@ impl Ticketing {
         ttl::extend_instance(&env);
         organizer.require_auth();
         lifecycle::set_gate_operator(&env, &organizer, &event_id, &operator)
+    }
+
+    /// Whether `operator` is a gate operator of the event (the organizer itself may always
+    /// check in, without being one).
+    pub fn is_gate_operator(env: Env, event_id: EventId, operator: Address) -> bool {
+        lifecycle::is_gate_operator(&env, &event_id, &operator)
     }
 
     /// Removes a gate operator (organizer only).

@@ -1,10 +1,29 @@
 //! Ticketing wired to the real attribution and revenue contracts (addresses known before
-//! deployment, as `passa deploy` does with deterministic salts).
+//! deployment, as `passa deploy` does with deterministic salts). With `wasm-tests`, all three
+//! run from their built wasm (`target/wasm/`), end to end.
 
 use super::*;
 use passa_attribution::{AttributionClient, ContributionKind};
 use passa_common::Share;
 use passa_revenue::RevenueClient;
+
+/// The neighbours' built wasm (with `wasm-tests`).
+mod neighbours {
+    #[cfg(feature = "wasm-tests")]
+    pub const REVENUE: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/wasm/passa_revenue.wasm"
+    ));
+    #[cfg(feature = "wasm-tests")]
+    pub const ATTRIBUTION: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/wasm/passa_attribution.wasm"
+    ));
+    #[cfg(not(feature = "wasm-tests"))]
+    pub const REVENUE: &[u8] = &[];
+    #[cfg(not(feature = "wasm-tests"))]
+    pub const ATTRIBUTION: &[u8] = &[];
+}
 
 struct Wired {
     s: Setup,
@@ -24,34 +43,39 @@ fn wired() -> Wired {
     let id = Address::generate(&env);
     let revenue_id = Address::generate(&env);
     let attribution_id = Address::generate(&env);
-    env.register_at(
-        &revenue_id,
-        passa_revenue::Revenue,
-        (
-            admin.clone(),
-            id.clone(),
-            attribution_id.clone(),
-            treasury.clone(),
-            250u32,
-            i128::MAX,
-        ),
+    let revenue_args = (
+        admin.clone(),
+        id.clone(),
+        attribution_id.clone(),
+        treasury.clone(),
+        250u32,
+        i128::MAX,
     );
-    env.register_at(
-        &attribution_id,
-        passa_attribution::Attribution,
-        (admin.clone(), id.clone(), revenue_id.clone()),
+    let attribution_args = (admin.clone(), id.clone(), revenue_id.clone());
+    let ticketing_args = (
+        admin.clone(),
+        revenue_id.clone(),
+        attribution_id.clone(),
+        String::from_str(&env, "Passa Tickets"),
+        String::from_str(&env, "PASSA"),
     );
-    env.register_at(
-        &id,
-        Ticketing,
-        (
-            admin.clone(),
-            revenue_id.clone(),
-            attribution_id.clone(),
-            String::from_str(&env, "Passa Tickets"),
-            String::from_str(&env, "PASSA"),
-        ),
-    );
+    match WASM {
+        Some(ticketing) => {
+            env.cost_estimate().budget().reset_unlimited();
+            env.register_at(&revenue_id, neighbours::REVENUE, revenue_args);
+            env.register_at(&attribution_id, neighbours::ATTRIBUTION, attribution_args);
+            env.register_at(&id, ticketing, ticketing_args);
+        }
+        None => {
+            env.register_at(&revenue_id, passa_revenue::Revenue, revenue_args);
+            env.register_at(
+                &attribution_id,
+                passa_attribution::Attribution,
+                attribution_args,
+            );
+            env.register_at(&id, Ticketing, ticketing_args);
+        }
+    }
     let client = TicketingClient::new(&env, &id);
     client.verify_organizer(&organizer);
     let s = Setup {

@@ -1,0 +1,341 @@
+//! Wasm-only tests (feature `wasm-tests`; every other test of this crate also runs against the
+//! wasm then, see `mod.rs`): the shared entry points with a real upgrade, the hot paths'
+//! regression guard, and the cost report of every public function that
+//! `scripts/contract-costs.sh` copies into `contracts/COSTS.md`.
+//!
+//! The figures are the soroban test host's CPU cost model (`env.cost_estimate()`, the model
+//! the network charges by), for one top-level invocation each. The payment token is a real
+//! Stellar Asset Contract; revenue is the native mock of `mock_revenue.rs` (it only matters
+//! for `refund`, which calls it).
+
+use std::string::String as StdString;
+use std::vec::Vec as StdVec;
+
+use super::*;
+use crate::types::TierConfig;
+
+fn wasm() -> &'static [u8] {
+    WASM.expect("built with wasm-tests")
+}
+
+#[test]
+fn wasm_shared_entry_points_with_a_real_upgrade() {
+    let s = Setup::new();
+    passa_common::testutils::admin_suite::run(&s.env, &s.id, &s.admin, Some(wasm()));
+    // still the same contract, state intact
+    assert!(s.client.is_verified_organizer(&s.organizer));
+}
+
+// ---- measurement ----------------------------------------------------------------------------
+
+/// The figures of `env.cost_estimate().resources()` for the last invocation.
+pub struct Row {
+    pub name: StdString,
+    pub instructions: i64,
+    pub mem_bytes: i64,
+    pub read_entries: u32,
+    pub disk_read_bytes: u32,
+    pub write_entries: u32,
+    pub write_bytes: u32,
+    pub event_bytes: u32,
+}
+
+pub fn row(env: &Env, name: &str) -> Row {
+    let r = env.cost_estimate().resources();
+    Row {
+        name: name.into(),
+        instructions: r.instructions,
+        mem_bytes: r.mem_bytes,
+        read_entries: r.memory_read_entries + r.disk_read_entries,
+        disk_read_bytes: r.disk_read_bytes,
+        write_entries: r.write_entries,
+        write_bytes: r.write_bytes,
+        event_bytes: r.contract_events_size_bytes,
+    }
+}
+
+pub fn print(rows: &[Row]) {
+    std::println!(
+        "| call | CPU instructions | memory bytes | entries read | read bytes (disk) | \
+         entries written | bytes written | event bytes |"
+    );
+    std::println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        std::println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            r.instructions,
+            r.mem_bytes,
+            r.read_entries,
+            r.disk_read_bytes,
+            r.write_entries,
+            r.write_bytes,
+            r.event_bytes
+        );
+    }
+}
+
+/// The hot paths as the regression guard and the targets measure them: a buyer who already
+/// holds a ticket of the tier buys one more; a holder transfers one; a gate operator checks
+/// one in.
+fn hot_paths() -> (Row, Row, Row) {
+    let s = Setup::new();
+    let e = s.create(1);
+    let buyer = s.wallet();
+    let friend = s.wallet();
+    s.buy(&buyer, &e, 1);
+    s.buy(&buyer, &e, 1);
+    let purchase = row(&s.env, "purchase x1");
+    if std::env::var("PASSA_PRINT_BUDGET").is_ok() {
+        s.env.cost_estimate().budget().print();
+    }
+    s.client.transfer(&buyer, &friend, &1);
+    let transfer = row(&s.env, "transfer");
+    s.client.set_gate_operator(&s.organizer, &e, &friend);
+    s.set_time(START + 60);
+    s.client.check_in(&friend, &2);
+    let check_in = row(&s.env, "check_in");
+    (purchase, transfer, check_in)
+}
+
+/// Regression guard on the wasm: the figures of the current build (see COSTS.md) plus ~5 %.
+/// Lower the bounds when a change makes the paths cheaper.
+#[test]
+fn wasm_hot_paths_do_not_regress() {
+    let (purchase, transfer, check_in) = hot_paths();
+    print(&[purchase, transfer, check_in]);
+    let (purchase, transfer, check_in) = hot_paths();
+    assert!(
+        purchase.instructions <= 990_000,
+        "{}",
+        purchase.instructions
+    );
+    assert!(
+        transfer.instructions <= 720_000,
+        "{}",
+        transfer.instructions
+    );
+    assert!(
+        check_in.instructions <= 610_000,
+        "{}",
+        check_in.instructions
+    );
+}
+
+/// The issue's targets (purchase 900 000, transfer 600 000, check_in 400 000 instructions).
+/// Ignored while unmet; COSTS.md says why and where the floor is.
+#[test]
+#[ignore = "cost targets not met yet; see contracts/COSTS.md"]
+fn wasm_meets_the_cost_targets() {
+    let (purchase, transfer, check_in) = hot_paths();
+    assert!(
+        purchase.instructions <= 900_000,
+        "{}",
+        purchase.instructions
+    );
+    assert!(
+        transfer.instructions <= 600_000,
+        "{}",
+        transfer.instructions
+    );
+    assert!(
+        check_in.instructions <= 400_000,
+        "{}",
+        check_in.instructions
+    );
+}
+
+/// Every public function of the ticketing wasm, one call each, in an order that has the state
+/// each needs; `--nocapture` prints the table COSTS.md carries. Also the floor under purchase
+/// and transfer on the same host: a bare SAC `transfer` (the payment purchase makes) and a bare
+/// getter of this contract (instantiating the module: the price every call pays first).
+#[test]
+fn wasm_cost_report() {
+    let s = Setup::new();
+    let env = &s.env;
+    let c = &s.client;
+    let mut rows: StdVec<Row> = StdVec::new();
+    let mut r = |name: &str| rows.push(row(env, name));
+
+    // wiring and metadata
+    c.name();
+    r("name");
+    c.symbol();
+    r("symbol");
+    c.revenue();
+    r("revenue");
+    c.attribution();
+    r("attribution");
+    c.admin();
+    r("admin");
+    c.pending_admin();
+    r("pending_admin");
+    c.paused();
+    r("paused");
+
+    // organizers
+    let org = Address::generate(env);
+    c.verify_organizer(&org);
+    r("verify_organizer");
+    c.is_verified_organizer(&org);
+    r("is_verified_organizer");
+    c.revoke_organizer(&org);
+    r("revoke_organizer");
+
+    // events
+    let e = event_id(env, 1);
+    c.create_event(&s.organizer, &e, &s.config());
+    r("create_event (2 tiers)");
+    let mut big = s.config();
+    big.tiers = vec![
+        env,
+        TierConfig {
+            code: symbol_short!("FLOOR"),
+            price: GA_PRICE,
+            supply: 10_000,
+            max_per_wallet: 10_000,
+        },
+    ];
+    let e2 = s.create_with(2, &big);
+    let e3 = s.create(3);
+    let e4 = s.create(4);
+    c.get_event(&e);
+    r("get_event");
+    c.event_status(&e);
+    r("event_status");
+    c.tier(&e, &0);
+    r("tier");
+    c.tier_sold(&e, &0);
+    r("tier_sold");
+
+    // sale
+    let buyer = s.wallet();
+    let friend = s.wallet();
+    let promoter = Address::generate(env);
+    c.set_referral_rate(&e, &promoter, &1_000);
+    r("set_referral_rate");
+    s.buy(&buyer, &e, 1);
+    r("purchase x1 (first ticket of the wallet)");
+    s.buy(&buyer, &e, 1);
+    r("purchase x1");
+    c.purchase(&buyer, &e, &0, &1, &Some(promoter.clone()));
+    r("purchase x1 with a referrer");
+    c.purchase(&buyer, &e2, &0, &10, &None);
+    r("purchase x10 (no per-wallet limit)");
+    c.event_ledger(&e);
+    r("event_ledger (2 tiers)");
+    c.referral_commission(&e, &promoter);
+    r("referral_commission");
+
+    // SEP-50
+    c.ticket(&1);
+    r("ticket");
+    c.balance(&buyer);
+    r("balance");
+    c.owner_of(&1);
+    r("owner_of");
+    c.token_uri(&1);
+    r("token_uri");
+    let live = env.ledger().sequence() + 1_000;
+    c.approve(&buyer, &friend, &1, &live);
+    r("approve");
+    c.get_approved(&1);
+    r("get_approved");
+    c.approve_for_all(&buyer, &friend, &live);
+    r("approve_for_all");
+    c.is_approved_for_all(&buyer, &friend);
+    r("is_approved_for_all");
+    c.transfer(&buyer, &friend, &2);
+    r("transfer");
+    let third = s.wallet();
+    c.transfer_from(&friend, &buyer, &third, &1);
+    r("transfer_from (approved)");
+
+    // resale
+    c.list(&third, &1, &GA_PRICE);
+    r("list");
+    c.get_listing(&1);
+    r("get_listing");
+    c.delist(&third, &1);
+    r("delist");
+    c.list(&third, &1, &GA_PRICE);
+    c.buy_listing(&buyer, &1);
+    r("buy_listing (royalty 5 %)");
+
+    // gate
+    let op = Address::generate(env);
+    c.set_gate_operator(&s.organizer, &e, &op);
+    r("set_gate_operator");
+    c.is_gate_operator(&e, &op);
+    r("is_gate_operator");
+    c.remove_gate_operator(&s.organizer, &e, &op);
+    r("remove_gate_operator");
+    c.set_gate_operator(&s.organizer, &e, &op);
+    let holder = s.wallet();
+    let refundable = s.buy(&holder, &e3, 1).get(0).unwrap();
+    s.set_time(START + 60);
+    c.check_in(&op, &2);
+    r("check_in (gate operator)");
+    c.check_in(&s.organizer, &3);
+    r("check_in (organizer)");
+
+    // postponement, cancellation, refund
+    c.postpone_event(&s.organizer, &e4, &(START + 1_000), &(END + 1_000));
+    r("postpone_event");
+    c.cancel_event(&s.organizer, &e3);
+    r("cancel_event");
+    c.refund(&holder, &refundable);
+    r("refund (pays through revenue)");
+
+    // admin
+    c.pause();
+    r("pause");
+    c.unpause();
+    r("unpause");
+    let next = Address::generate(env);
+    c.transfer_admin(&next);
+    r("transfer_admin");
+    c.accept_admin();
+    r("accept_admin");
+    let hash = env.deployer().upload_contract_wasm(wasm());
+    c.upgrade(&hash);
+    r("upgrade");
+
+    // the floor on this host: a bare SAC transfer, and the cheapest call of this module
+    s.token.transfer(&buyer, &friend, &1);
+    r("(floor) SAC transfer alone");
+
+    std::println!(
+        "\n### ticketing (wasm {} bytes): every public function\n",
+        wasm().len()
+    );
+    print(&rows);
+    let (purchase, transfer, check_in) = hot_paths();
+    std::println!("\n#### ticketing hot paths against the issue's targets\n");
+    std::println!("| call | CPU instructions | target | met |");
+    std::println!("|---|---:|---:|---|");
+    for (r, target) in [
+        (purchase, 900_000),
+        (transfer, 600_000),
+        (check_in, 400_000),
+    ] {
+        let met = if r.instructions <= target {
+            "yes"
+        } else {
+            "no"
+        };
+        std::println!("| {} | {} | {} | {} |", r.name, r.instructions, target, met);
+    }
+    // every call within mainnet's per-transaction limits with a wide margin: at most a third
+    // of each (limits of protocol 23: 100 M instructions, 40 MB memory, 100 entries read,
+    // 50 written, 132 096 bytes written, 16 384 event bytes)
+    for r in &rows {
+        let name = &r.name;
+        assert!(r.instructions * 3 < 100_000_000, "{name}");
+        assert!(r.mem_bytes * 3 < 40_000_000, "{name}");
+        assert!(r.read_entries * 3 <= 100, "{name}");
+        assert!(r.write_entries * 3 <= 50, "{name}");
+        assert!(r.write_bytes * 3 < 132_096, "{name}");
+        assert!(r.event_bytes * 3 < 16_384, "{name}");
+    }
+}

@@ -195,14 +195,22 @@ fn invoke(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<OpOutcom
 
     let budget = tx_budget(ledger, resources.instructions)?;
     let mut encoded = Vec::with_capacity(before.len());
-    for (_, pre) in &before {
+    for (i, (_, pre)) in before.iter().enumerate() {
+        let restoring = i >= ro_len && restored_indices.contains(&((i - ro_len) as u32));
         match pre {
             None => encoded.push((None, None)),
             Some(s) => {
                 let bytes = s.entry.to_xdr(XDR_LIMITS).xdr("encoding footprint entry")?;
                 let ttl = match s.live_until {
                     Some(l) => Some(TtlLedgerEntryMeta {
-                        live_until_ledger: l,
+                        // The host takes no expired entry: one being restored comes in as
+                        // live in this ledger (it then pays rent as a new entry and lives at
+                        // least the minimum persistent TTL).
+                        live_until_ledger: if restoring && l < info.sequence_number {
+                            info.sequence_number
+                        } else {
+                            l
+                        },
                         entry_size_for_rent: entry_size_for_rent(
                             &budget,
                             &s.entry,

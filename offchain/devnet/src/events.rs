@@ -141,6 +141,12 @@ impl EventStore {
         self.events.push(e);
     }
 
+    /// Forgets the events of ledgers before `ledger` (outside the retention window).
+    pub fn trim_before(&mut self, ledger: u32) {
+        let n = self.events.partition_point(|e| e.id.ledger < ledger);
+        self.events.drain(..n);
+    }
+
     pub fn all(&self) -> &[StoredEvent] {
         &self.events
     }

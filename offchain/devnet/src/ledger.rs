@@ -5,7 +5,11 @@
 //! entries; `Ttl` entries are synthesised when a client or the transaction meta needs them.
 //! The map sits behind `Rc<RefCell<…>>` so that a [`Snapshot`] handed to the simulator can
 //! read it without a copy; the whole ledger lives on the node's single thread.
-use std::{cell::RefCell, collections::BTreeMap, rc::Rc};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, VecDeque},
+    rc::Rc,
+};
 
 use sha2::{Digest, Sha256};
 use soroban_env_host::{
@@ -182,7 +186,7 @@ impl CompilationContext for CompileContext {}
 pub struct Ledger {
     entries: Rc<RefCell<EntryMap>>,
     /// Every closed ledger, oldest first (the RPC's retention window trims what it serves).
-    headers: Vec<ClosedLedger>,
+    headers: VecDeque<ClosedLedger>,
     pub passphrase: String,
     pub network_id: [u8; 32],
     pub protocol_version: u32,
@@ -222,7 +226,7 @@ impl Ledger {
         let modules = ModuleCache::new(&compile).host("creating the module cache")?;
         let ledger = Self {
             entries,
-            headers,
+            headers: headers.into(),
             network_id: network_id(&passphrase),
             passphrase,
             protocol_version,
@@ -258,9 +262,20 @@ impl Ledger {
         &self.headers[self.headers.len() - 1]
     }
 
-    /// Closed ledgers, oldest first.
-    pub fn headers(&self) -> &[ClosedLedger] {
+    /// Closed ledgers kept (the retention window and a little more), oldest first.
+    pub fn headers(&self) -> &VecDeque<ClosedLedger> {
         &self.headers
+    }
+
+    /// The oldest ledger kept.
+    pub fn first(&self) -> &ClosedLedger {
+        &self.headers[0]
+    }
+
+    /// Closed ledger `sequence`, if kept.
+    pub fn header(&self, sequence: u32) -> Option<&ClosedLedger> {
+        let index = sequence.checked_sub(self.first().sequence())?;
+        self.headers.get(index as usize)
     }
 
     /// The sequence of the ledger being built (the next to close).
@@ -287,6 +302,14 @@ impl Ledger {
         Snapshot {
             entries: self.entries.clone(),
             sequence: self.next_sequence(),
+        }
+    }
+
+    /// A snapshot as of ledger `sequence` (what was live then).
+    pub fn snapshot_at(&self, sequence: u32) -> Snapshot {
+        Snapshot {
+            entries: self.entries.clone(),
+            sequence,
         }
     }
 
@@ -364,10 +387,22 @@ impl Ledger {
         expired
     }
 
+    /// Forgets the headers of ledgers before `sequence` (history outside the retention
+    /// window). The latest header always stays.
+    pub fn trim_headers_before(&mut self, sequence: u32) {
+        let keep_from = self
+            .headers
+            .partition_point(|h| h.sequence() < sequence)
+            .min(self.headers.len() - 1);
+        if keep_from > 0 {
+            self.headers.drain(..keep_from);
+        }
+    }
+
     /// Appends the header of the ledger just closed.
     pub fn push_header(&mut self, header: LedgerHeader) -> Result<&ClosedLedger> {
         let hash = sha256(&header.to_xdr(XDR_LIMITS).xdr("encoding ledger header")?);
-        self.headers.push(ClosedLedger { hash, header });
+        self.headers.push_back(ClosedLedger { hash, header });
         Ok(self.latest())
     }
 

@@ -48,6 +48,16 @@ pub fn protocol_version() -> u32 {
     soroban_env_host::meta::INTERFACE_VERSION.protocol
 }
 
+/// How many ledgers of history (headers, transactions, events) the node serves: the Go
+/// server's default `HISTORY_RETENTION_WINDOW` (7 days of 5 s ledgers). Older history is
+/// dropped, as the real server drops it.
+pub const RETENTION_WINDOW: u32 = 120_960;
+/// History is dropped in batches once it exceeds the window by this much (a ledger's worth of
+/// trimming per close would move the whole header list every time).
+const TRIM_SLACK: u32 = 1_024;
+/// The most ledgers one [`Node::advance`] closes (mainnet's longest TTL is 3 110 400).
+pub const MAX_ADVANCE: u32 = 5_000_000;
+
 /// A transaction that made it into a ledger.
 #[derive(Clone, Debug)]
 pub struct TxRecord {
@@ -277,9 +287,66 @@ impl Node {
         self.pending.len()
     }
 
-    /// A transaction that made it into a ledger.
+    /// A transaction that made it into a ledger still in the retention window.
     pub fn transaction(&self, hash: &[u8; 32]) -> Option<&TxRecord> {
-        self.txs.get(hash)
+        let oldest = self.oldest_ledger().sequence();
+        self.txs.get(hash).filter(|t| t.ledger >= oldest)
+    }
+
+    /// The oldest ledger served: the retention window's first, or genesis on a young network.
+    pub fn oldest_ledger(&self) -> &ClosedLedger {
+        let latest = self.ledger.latest().sequence();
+        let oldest = latest.saturating_add(1).saturating_sub(RETENTION_WINDOW);
+        self.ledger
+            .header(oldest)
+            .unwrap_or_else(|| self.ledger.first())
+    }
+
+    /// Drops history older than the retention window once it exceeds it by [`TRIM_SLACK`].
+    fn trim_history(&mut self) {
+        let first = self.ledger.first().sequence();
+        let latest = self.ledger.latest().sequence();
+        if latest - first < RETENTION_WINDOW + TRIM_SLACK {
+            return;
+        }
+        let cutoff = latest + 1 - RETENTION_WINDOW;
+        self.ledger.trim_headers_before(cutoff);
+        self.txs.retain(|_, t| t.ledger >= cutoff);
+        self.ledger_txs.retain(|&l, _| l >= cutoff);
+        self.events.trim_before(cutoff);
+        tracing::debug!(
+            oldest = cutoff,
+            "history outside the retention window dropped"
+        );
+    }
+
+    /// Closes `count` ledgers at once (a devnet-only fast-forward, so that tests can watch
+    /// TTLs run out): the first applies the queue, the others are empty and share its close
+    /// time, since time has not passed. Expired temporary entries are evicted once, at the
+    /// end. Returns the last ledger closed.
+    pub fn advance(&mut self, count: u32, now: u64) -> Result<u32> {
+        if count == 0 || count > MAX_ADVANCE {
+            return Err(Error::State(format!(
+                "can advance by 1 to {MAX_ADVANCE} ledgers, not {count}"
+            )));
+        }
+        let mut last = self.close_ledger(now)?.sequence();
+        for _ in 1..count {
+            last = self.close_empty()?;
+        }
+        self.ledger.evict_expired_temporary(last + 1);
+        Ok(last)
+    }
+
+    /// Closes a ledger with nothing in it at the previous close time (for [`Node::advance`]).
+    fn close_empty(&mut self) -> Result<u32> {
+        debug_assert!(self.pending.is_empty());
+        let close_time = self.ledger.latest().close_time();
+        let empty = sha256(b"");
+        let header = self.ledger.next_header(close_time, empty, empty, 0);
+        let seq = self.ledger.push_header(header)?.sequence();
+        self.trim_history();
+        Ok(seq)
     }
 
     /// A node from saved parts (see [`crate::persist`]): the ledger, every applied
@@ -459,7 +526,9 @@ impl Node {
         let header =
             self.ledger
                 .next_header(close_time, sha256(&hashes), sha256(&results), fee_pool);
-        self.ledger.push_header(header)
+        self.ledger.push_header(header)?;
+        self.trim_history();
+        Ok(self.ledger.latest())
     }
 
     /// Creates an account with the friendbot's starting balance, paid by the root account.
@@ -496,6 +565,12 @@ impl Node {
                 None => None,
             });
         }
-        Ok(self.ledger.get(key).map(|s| (s.entry, s.live_until)))
+        // As of the last closed ledger: a temporary entry living until it is still there.
+        let latest = self.ledger.latest().sequence();
+        Ok(self
+            .ledger
+            .snapshot_at(latest)
+            .entry(key)
+            .map(|s| (s.entry, s.live_until)))
     }
 }

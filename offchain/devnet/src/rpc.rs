@@ -31,9 +31,7 @@ use crate::{
 /// The largest request body accepted (the Go server's default `max-request-size`… is larger
 /// for some methods; 512 KiB holds any transaction with room to spare).
 pub const MAX_REQUEST_BYTES: usize = 512 * 1024;
-/// How many ledgers `getHealth` reports as retained (the devnet keeps everything in memory;
-/// this is the Go server's default window, which clients may use to bound queries).
-pub const RETENTION_WINDOW: u32 = 120_960;
+pub use crate::node::RETENTION_WINDOW;
 /// `getEvents` pages: the default and the largest limit.
 const EVENTS_DEFAULT_LIMIT: usize = 100;
 const EVENTS_MAX_LIMIT: usize = 10_000;
@@ -283,6 +281,21 @@ async fn dispatch(state: &AppState, method: &str, p: Value) -> MethodResult {
             let p = params(p)?;
             on_node(state, move |n| get_events(n, p)).await
         }
+        "devnet_advanceLedgers" => {
+            let p: AdvanceParams = params(p)?;
+            if p.ledgers == 0 || p.ledgers > crate::node::MAX_ADVANCE {
+                return Err(RpcError::invalid_params(format!(
+                    "ledgers must be between 1 and {}",
+                    crate::node::MAX_ADVANCE
+                )));
+            }
+            let seq = state
+                .handle
+                .advance(p.ledgers)
+                .await
+                .map_err(|e| RpcError::internal(&e))?;
+            Ok(json!({ "sequence": seq }))
+        }
         "devnet_closeLedger" => {
             let seq = state
                 .handle
@@ -296,6 +309,12 @@ async fn dispatch(state: &AppState, method: &str, p: Value) -> MethodResult {
             message: format!("method {method:?} not found"),
         }),
     }
+}
+
+#[derive(Default, Deserialize)]
+struct AdvanceParams {
+    #[serde(default)]
+    ledgers: u32,
 }
 
 async fn on_node<F>(state: &AppState, f: F) -> MethodResult
@@ -315,11 +334,8 @@ fn latest(node: &Node) -> (u32, u64) {
 }
 
 fn oldest(node: &Node) -> (u32, u64) {
-    node.ledger
-        .headers()
-        .first()
-        .map(|l| (l.sequence(), l.close_time()))
-        .unwrap_or_else(|| latest(node))
+    let l = node.oldest_ledger();
+    (l.sequence(), l.close_time())
 }
 
 fn get_health(node: &mut Node) -> MethodResult {
@@ -476,21 +492,37 @@ fn simulate_transaction(node: &mut Node, p: SimulateParams) -> MethodResult {
                 return sim_failure(node, "To perform a SimulateTransaction for ExtendFootprintTtl or RestoreFootprint operations, SorobanTransactionData must be provided");
             };
             let keys = data.resources.footprint.read_only.to_vec();
-            let r = simulate::extend_ttl(&node.ledger, &keys, ext.extend_to, close_time)
-                .map_err(|e| RpcError::internal(&e))?;
-            Ok(json!({
-                "transactionData": b64(&r.transaction_data)?,
-                "minResourceFee": r.transaction_data.resource_fee.to_string(),
+            let r = match simulate::extend_ttl(&node.ledger, &keys, ext.extend_to, close_time) {
+                Ok(r) => r,
+                // soroban-simulation refuses keys it cannot extend (not Soroban entries, …):
+                // the Go server reports that in the result's `error`.
+                Err(Error::Simulation { message, .. }) => return sim_failure(node, message),
+                Err(e) => return Err(RpcError::internal(&e)),
+            };
+            let data = &r.extend.transaction_data;
+            let mut out = json!({
+                "transactionData": b64(data)?,
+                "minResourceFee": data.resource_fee.to_string(),
                 "latestLedger": seq,
-            }))
+            });
+            if let Some(restore) = &r.restore_preamble {
+                out["restorePreamble"] = json!({
+                    "transactionData": b64(&restore.transaction_data)?,
+                    "minResourceFee": restore.transaction_data.resource_fee.to_string(),
+                });
+            }
+            Ok(out)
         }
         OperationBody::RestoreFootprint(_) => {
             let Some(data) = soroban else {
                 return sim_failure(node, "To perform a SimulateTransaction for ExtendFootprintTtl or RestoreFootprint operations, SorobanTransactionData must be provided");
             };
             let keys = data.resources.footprint.read_write.to_vec();
-            let r = simulate::restore(&node.ledger, &keys, close_time)
-                .map_err(|e| RpcError::internal(&e))?;
+            let r = match simulate::restore(&node.ledger, &keys, close_time) {
+                Ok(r) => r,
+                Err(Error::Simulation { message, .. }) => return sim_failure(node, message),
+                Err(e) => return Err(RpcError::internal(&e)),
+            };
             Ok(json!({
                 "transactionData": b64(&r.transaction_data)?,
                 "minResourceFee": r.transaction_data.resource_fee.to_string(),
@@ -996,12 +1028,7 @@ fn get_ledgers(node: &mut Node, p: LedgersParams) -> MethodResult {
     };
     let end = start.saturating_add(limit as u32 - 1).min(latest_seq);
     let mut ledgers = vec![];
-    for closed in node
-        .ledger
-        .headers()
-        .iter()
-        .filter(|l| (start..=end).contains(&l.sequence()))
-    {
+    for closed in (start..=end).filter_map(|s| node.ledger.header(s)) {
         let entry = soroban_env_host::xdr::LedgerHeaderHistoryEntry {
             hash: soroban_env_host::xdr::Hash(closed.hash),
             header: closed.header.clone(),

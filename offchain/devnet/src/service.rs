@@ -46,6 +46,8 @@ enum Message {
     Job(Job),
     /// Close a ledger now (a devnet-only convenience for tests and scripts).
     CloseNow(oneshot::Sender<Result<u32>>),
+    /// Close this many ledgers at once (a devnet-only fast-forward to watch TTLs run out).
+    Advance(u32, oneshot::Sender<Result<u32>>),
     Stop,
 }
 
@@ -88,6 +90,15 @@ impl Handle {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Message::CloseNow(reply))
+            .map_err(|_| Error::Stopped)?;
+        answer.await.map_err(|_| Error::Stopped)?
+    }
+
+    /// Closes `ledgers` ledgers at once (see [`Node::advance`]); returns the last one.
+    pub async fn advance(&self, ledgers: u32) -> Result<u32> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Message::Advance(ledgers, reply))
             .map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)?
     }
@@ -192,6 +203,17 @@ fn run(
             }
             Ok(Message::CloseNow(reply)) => {
                 let _ = reply.send(close(&mut node, &closed_tx, saver.as_mut()));
+                next_close = Instant::now() + period;
+            }
+            Ok(Message::Advance(count, reply)) => {
+                let done = node.advance(count, unix_now());
+                if let Ok(seq) = &done {
+                    closed_tx.send_replace(*seq);
+                    if let Some(saver) = saver.as_mut() {
+                        saver.after_close(&node, true);
+                    }
+                }
+                let _ = reply.send(done);
                 next_close = Instant::now() + period;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {

@@ -6,10 +6,13 @@ use soroban_env_host::{
     e2e_invoke::RecordingInvocationAuthMode,
     xdr::{AccountId, HostFunction, LedgerKey},
 };
-use soroban_simulation::simulation::{
-    simulate_extend_ttl_op, simulate_invoke_host_function_op, simulate_restore_op,
-    ExtendTtlOpSimulationResult, InvokeHostFunctionSimulationResult, RestoreOpSimulationResult,
-    SimulationAdjustmentConfig,
+use soroban_simulation::{
+    simulation::{
+        simulate_extend_ttl_op, simulate_invoke_host_function_op, simulate_restore_op,
+        ExtendTtlOpSimulationResult, InvokeHostFunctionSimulationResult, RestoreOpSimulationResult,
+        SimulationAdjustmentConfig,
+    },
+    AutoRestoringSnapshotSource,
 };
 
 use crate::{
@@ -75,23 +78,45 @@ pub fn invoke(
     .map_err(|e| sim_err("invoking", format!("{e:#}")))
 }
 
-/// Simulates ExtendFootprintTTL of `keys` to `extend_to` ledgers from now.
+/// What simulating ExtendFootprintTTL gives: the extension's transaction data, and when some
+/// keys are archived, the RestoreFootprint that must land first (the RPC's `restorePreamble`).
+#[derive(Debug)]
+pub struct ExtendSimulation {
+    pub extend: ExtendTtlOpSimulationResult,
+    pub restore_preamble: Option<RestoreOpSimulationResult>,
+}
+
+/// Simulates ExtendFootprintTTL of `keys` to `extend_to` ledgers from now, as the Go server
+/// does: archived keys are seen as if restored (so the extension is priced on them), and the
+/// restore they need comes back as a preamble. An invocation needs no preamble since protocol
+/// 23: its own transaction data marks the archived entries it restores
+/// (`archivedSorobanEntries`).
 pub fn extend_ttl(
     ledger: &Ledger,
     keys: &[LedgerKey],
     extend_to: u32,
     close_time: u64,
-) -> Result<ExtendTtlOpSimulationResult> {
+) -> Result<ExtendSimulation> {
     let info = ledger.ledger_info(close_time);
-    simulate_extend_ttl_op(
-        &ledger.snapshot(),
+    let snapshot = AutoRestoringSnapshotSource::new(Rc::new(ledger.snapshot()), &info)
+        .map_err(|e| sim_err("extending TTL", format!("{e:#}")))?;
+    let adjustment = SimulationAdjustmentConfig::default_adjustment();
+    let extend = simulate_extend_ttl_op(
+        &snapshot,
         &ledger.config,
-        &SimulationAdjustmentConfig::default_adjustment(),
+        &adjustment,
         &info,
         keys,
         extend_to,
     )
-    .map_err(|e| sim_err("extending TTL", format!("{e:#}")))
+    .map_err(|e| sim_err("extending TTL", format!("{e:#}")))?;
+    let restore_preamble = snapshot
+        .simulate_restore_keys_op(&ledger.config, &adjustment, &info)
+        .map_err(|e| sim_err("restoring before extending", format!("{e:#}")))?;
+    Ok(ExtendSimulation {
+        extend,
+        restore_preamble,
+    })
 }
 
 /// Simulates RestoreFootprint of `keys`.

@@ -118,6 +118,16 @@ impl Account {
         op: InvokeHostFunctionOp,
         data: SorobanTransactionData,
     ) -> Transaction {
+        self.tx_with(seq, fee, OperationBody::InvokeHostFunction(op), data)
+    }
+
+    fn tx_with(
+        &self,
+        seq: i64,
+        fee: u32,
+        body: OperationBody,
+        data: SorobanTransactionData,
+    ) -> Transaction {
         Transaction {
             source_account: MuxedAccount::Ed25519(Uint256(self.key.verifying_key().to_bytes())),
             fee,
@@ -126,7 +136,7 @@ impl Account {
             memo: Memo::None,
             operations: vec![Operation {
                 source_account: None,
-                body: OperationBody::InvokeHostFunction(op),
+                body,
             }]
             .try_into()
             .unwrap(),
@@ -802,4 +812,267 @@ async fn rpc_invocations_per_second() {
     );
     devnet.shutdown().await;
     assert!(rate >= 200.0, "{rate:.0} invocations/s is below 200");
+}
+
+/// A devnet with short TTLs (persistent entries archive 20 ledgers after a write, temporary
+/// ones expire after 16), which `devnet_advanceLedgers` crosses at once.
+async fn start_short_ttl() -> Devnet {
+    Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ledger_close: Duration::from_millis(200),
+        genesis: passa_devnet::node::GenesisOptions {
+            ttl: passa_devnet::genesis::TtlSettings {
+                min_temporary_ttl: 16,
+                min_persistent_ttl: 20,
+                max_entry_ttl: 10_000,
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn advance(devnet: &Devnet, ledgers: u32) -> u32 {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "devnet_advanceLedgers",
+                      "params": {"ledgers": ledgers}});
+    let v = rpc_raw(devnet, body.to_string().as_bytes()).await;
+    v["result"]["sequence"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{v}")) as u32
+}
+
+fn counter_key(contract: &ScAddress, who: &Account) -> LedgerKey {
+    LedgerKey::ContractData(LedgerKeyContractData {
+        contract: contract.clone(),
+        key: ScVal::Vec(Some(ScVec(
+            vec![sym("Counter"), ScVal::Address(who.address())]
+                .try_into()
+                .unwrap(),
+        ))),
+        durability: ContractDataDurability::Persistent,
+    })
+}
+
+fn footprint_data(read_only: Vec<LedgerKey>, read_write: Vec<LedgerKey>) -> SorobanTransactionData {
+    SorobanTransactionData {
+        ext: soroban_env_host::xdr::SorobanTransactionDataExt::V0,
+        resources: soroban_env_host::xdr::SorobanResources {
+            footprint: soroban_env_host::xdr::LedgerFootprint {
+                read_only: read_only.try_into().unwrap(),
+                read_write: read_write.try_into().unwrap(),
+            },
+            instructions: 0,
+            disk_read_bytes: 0,
+            write_bytes: 0,
+        },
+        resource_fee: 0,
+    }
+}
+
+/// The entry's `liveUntilLedgerSeq` through getLedgerEntries, `None` when it is gone.
+async fn live_until(client: &Client, key: &LedgerKey) -> Option<u32> {
+    let r = client
+        .get_ledger_entries(std::slice::from_ref(key))
+        .await
+        .unwrap();
+    let entries = r.entries.unwrap_or_default();
+    entries
+        .first()
+        .map(|e| e.live_until_ledger_seq_ledger_seq.unwrap())
+}
+
+fn op_changes(meta: &Option<TransactionMeta>) -> Vec<soroban_env_host::xdr::LedgerEntryChange> {
+    match meta {
+        Some(TransactionMeta::V4(m)) => m.operations[0].changes.to_vec(),
+        other => panic!("unexpected meta {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archived_entries_restore_extend_and_temporary_expiry() {
+    use soroban_env_host::xdr::{
+        ExtendFootprintTtlOp, ExtensionPoint, InvokeHostFunctionResult, LedgerEntryChange,
+        OperationResult, OperationResultTr, RestoreFootprintOp, SorobanTransactionDataExt,
+    };
+    let devnet = start_short_ttl().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (alice, bob, contract) = deployed(&devnet, &client).await;
+    let bump = invoke(
+        &contract,
+        "bump",
+        vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+    );
+    let env = alice.prepare(&client, bump.clone(), Some(&bob)).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(return_value(&r.result_meta), ScVal::U32(11));
+    let counter = counter_key(&contract, &bob);
+    let live = live_until(&client, &counter).await.unwrap();
+
+    // Simulated while everything is live, sent once it has archived.
+    let stale = alice.prepare(&client, bump.clone(), Some(&bob)).await;
+    let latest = advance(&devnet, 25).await;
+    assert!(latest > live);
+    // An archived entry is still served, with its past TTL.
+    assert!(live_until(&client, &counter).await.unwrap() < latest);
+
+    // The stale invocation reads archived entries it does not restore: it is accepted, and
+    // fails in the ledger with INVOKE_HOST_FUNCTION_ENTRY_ARCHIVED (fee charged, no change).
+    let hash = client.send_transaction(&stale).await.unwrap();
+    let failed = loop {
+        let r = client.get_transaction(&hash).await.unwrap();
+        if r.status != "NOT_FOUND" {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed.status, "FAILED");
+    let TransactionResultResult::TxFailed(ops) = failed.result.unwrap().result else {
+        panic!("not txFAILED")
+    };
+    assert_eq!(
+        ops.as_slice(),
+        [OperationResult::OpInner(
+            OperationResultTr::InvokeHostFunction(InvokeHostFunctionResult::EntryArchived)
+        )]
+    );
+
+    // Extending an archived entry: the simulation prices the extension as if restored, and
+    // the restore comes back as a preamble, as the Go server answers it.
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    let extend_op = OperationBody::ExtendFootprintTtl(ExtendFootprintTtlOp {
+        ext: ExtensionPoint::V0,
+        extend_to: 1_000,
+    });
+    let draft = alice.sign(alice.tx_with(
+        seq,
+        100,
+        extend_op.clone(),
+        footprint_data(vec![counter.clone()], vec![]),
+    ));
+    let sim = client
+        .simulate_transaction_envelope(&draft, None)
+        .await
+        .unwrap();
+    assert!(sim.error.is_none(), "{:?}", sim.error);
+    let preamble = sim.restore_preamble.clone().expect("a restore preamble");
+    let restore_data =
+        SorobanTransactionData::from_xdr_base64(&preamble.transaction_data, Limits::none())
+            .unwrap();
+    assert_eq!(
+        restore_data.resources.footprint.read_write.as_slice(),
+        [counter.clone()]
+    );
+    assert_eq!(restore_data.resource_fee, preamble.min_resource_fee as i64);
+
+    // RestoreFootprint built from the preamble, then the extension.
+    let restore = alice.sign(alice.tx_with(
+        seq,
+        100 + preamble.min_resource_fee as u32,
+        OperationBody::RestoreFootprint(RestoreFootprintOp {
+            ext: ExtensionPoint::V0,
+        }),
+        restore_data,
+    ));
+    let r = client.send_transaction_polling(&restore).await.unwrap();
+    assert!(op_changes(&r.result_meta)
+        .iter()
+        .any(|c| matches!(c, LedgerEntryChange::Restored(_))));
+    let restored_until = live_until(&client, &counter).await.unwrap();
+    assert!(restored_until >= r.ledger.unwrap());
+
+    let extend_data = sim.transaction_data().unwrap();
+    let extend = alice.sign(alice.tx_with(
+        seq + 1,
+        100 + extend_data.resource_fee as u32,
+        extend_op,
+        extend_data,
+    ));
+    let r = client.send_transaction_polling(&extend).await.unwrap();
+    assert_eq!(
+        live_until(&client, &counter).await,
+        Some(r.ledger.unwrap() + 1_000)
+    );
+
+    // The contract's instance and code are still archived: the invocation's own simulation
+    // restores them in the same transaction (archivedSorobanEntries), with no preamble.
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    let draft = alice.sign(alice.tx(
+        seq,
+        100,
+        InvokeHostFunctionOp {
+            host_function: bump.clone(),
+            auth: Default::default(),
+        },
+        SorobanTransactionData::default(),
+    ));
+    let sim = client
+        .simulate_transaction_envelope(&draft, None)
+        .await
+        .unwrap();
+    assert!(sim.error.is_none(), "{:?}", sim.error);
+    assert!(sim.restore_preamble.is_none());
+    let SorobanTransactionDataExt::V1(ext) = sim.transaction_data().unwrap().ext else {
+        panic!("no archived entries marked for restore")
+    };
+    assert_eq!(ext.archived_soroban_entries.len(), 2);
+    let env = alice.prepare(&client, bump.clone(), Some(&bob)).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(return_value(&r.result_meta), ScVal::U32(12));
+    assert!(op_changes(&r.result_meta)
+        .iter()
+        .any(|c| matches!(c, LedgerEntryChange::Restored(_))));
+
+    // Temporary entries expire: gone, not archived, and not restorable.
+    let put = invoke(&contract, "put_temp", vec![ScVal::U32(1), ScVal::U32(42)]);
+    let env = alice.prepare(&client, put, None).await;
+    client.send_transaction_polling(&env).await.unwrap();
+    let temp = LedgerKey::ContractData(LedgerKeyContractData {
+        contract: contract.clone(),
+        key: ScVal::Vec(Some(ScVec(
+            vec![sym("Temp"), ScVal::U32(1)].try_into().unwrap(),
+        ))),
+        durability: ContractDataDurability::Temporary,
+    });
+    assert!(live_until(&client, &temp).await.is_some());
+    let read = |client: Client, seq: i64| {
+        let get = invoke(&contract, "get_temp", vec![ScVal::U32(1)]);
+        let draft = alice.sign(alice.tx(
+            seq,
+            100,
+            InvokeHostFunctionOp {
+                host_function: get,
+                auth: Default::default(),
+            },
+            SorobanTransactionData::default(),
+        ));
+        async move {
+            let sim = client
+                .simulate_transaction_envelope(&draft, None)
+                .await
+                .unwrap();
+            sim.results().unwrap()[0].xdr.clone()
+        }
+    };
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    assert_eq!(read(client.clone(), seq).await, ScVal::U32(42));
+    advance(&devnet, 20).await;
+    assert_eq!(live_until(&client, &temp).await, None);
+    assert_eq!(read(client.clone(), seq).await, ScVal::Void);
+    let draft = alice.sign(alice.tx_with(
+        seq,
+        100,
+        OperationBody::RestoreFootprint(RestoreFootprintOp {
+            ext: ExtensionPoint::V0,
+        }),
+        footprint_data(vec![], vec![temp]),
+    ));
+    let sim = client
+        .simulate_transaction_envelope(&draft, None)
+        .await
+        .unwrap();
+    assert!(sim.error.is_some(), "restoring a temporary entry simulated");
+
+    devnet.shutdown().await;
 }

@@ -962,7 +962,7 @@ async fn archived_entries_restore_extend_and_temporary_expiry() {
             .unwrap();
     assert_eq!(
         restore_data.resources.footprint.read_write.as_slice(),
-        [counter.clone()]
+        std::slice::from_ref(&counter)
     );
     assert_eq!(restore_data.resource_fee, preamble.min_resource_fee as i64);
 

@@ -154,7 +154,7 @@ test("the JS SDK deploys, invokes and reads events from passa devnet", async () 
 
   // Fund a fresh account through the SDK's friendbot support. requestAirdrop (deprecated in
   // SDK 15 but present) reads the new account from the friendbot's `result_meta_xdr`;
-  // fundAddress, its replacement, does not work against the devnet (see the todo test below).
+  // fundAddress, its replacement, is tested below.
   const kp = Keypair.random();
   const me = kp.publicKey();
   let funded;
@@ -263,25 +263,22 @@ test("the JS SDK deploys, invokes and reads events from passa devnet", async () 
   console.log(`passa devnet via @stellar/stellar-sdk:\n  ${summary.join("\n  ")}`);
 });
 
-// Known deviation (a todo: reported, never fails the run). The SDK's fundAddress, which replaces
-// requestAirdrop in SDK 15, POSTs to the friendbot, then calls getTransaction(response.hash) and
-// wants SUCCESS. The devnet's friendbot creates the account without a transaction and answers a
-// synthetic hash that getTransaction does not know, so fundAddress throws "Funding address G…
-// failed: transaction status NOT_FOUND" although the account exists. Once the devnet answers
-// that hash, this passes as is: drop the todo then.
-test(
-  "server.fundAddress funds an account",
-  { todo: "devnet friendbot's hash is unknown to getTransaction, fundAddress sees NOT_FOUND" },
-  async (t) => {
-    const kp = Keypair.random();
-    try {
-      const r = await server.fundAddress(kp.publicKey());
-      assert.equal(r.status, rpc.Api.GetTransactionStatus.SUCCESS);
-    } catch (e) {
-      if (!/NOT_FOUND/.test(String(e && e.message))) throw e;
-      t.diagnostic(`known deviation: ${e.message}`);
-    }
-    // The account exists either way.
-    assert.equal((await server.getAccount(kp.publicKey())).accountId(), kp.publicKey());
-  },
-);
+// fundAddress, which replaces requestAirdrop in SDK 15, POSTs to the friendbot, then calls
+// getTransaction(response.hash) once and wants SUCCESS: the devnet's friendbot funds through a
+// real CreateAccount transaction, recorded in the ledger it answers after.
+test("server.fundAddress funds an account through a real transaction", async () => {
+  const kp = Keypair.random();
+  const r = await server.fundAddress(kp.publicKey());
+  assert.equal(r.status, rpc.Api.GetTransactionStatus.SUCCESS);
+  const op = r.envelopeXdr.v1().tx().operations()[0];
+  assert.equal(op.body().switch().name, "createAccount");
+  assert.equal(op.body().createAccountOp().destination().value().toString("hex"),
+    kp.rawPublicKey().toString("hex"));
+  const account = await server.getAccount(kp.publicKey());
+  assert.equal(account.accountId(), kp.publicKey());
+  // Funding again is refused as testnet's friendbot refuses it; requestAirdrop takes that as
+  // funded and returns the account.
+  await assert.rejects(server.fundAddress(kp.publicKey()), /already funded/);
+  const again = await server.requestAirdrop(kp.publicKey());
+  assert.equal(again.sequenceNumber(), account.sequenceNumber());
+});

@@ -87,3 +87,72 @@ pub fn store(ledger: &Ledger, account: AccountEntry) -> crate::Result<()> {
 pub fn minimum_balance(account: &AccountEntry, base_reserve: u32) -> i64 {
     (2 + i64::from(account.num_sub_entries)) * i64::from(base_reserve)
 }
+
+/// A v1 envelope of `tx` signed by `key` for the network `network_id`.
+pub fn sign(
+    key: &SigningKey,
+    network_id: &[u8; 32],
+    tx: soroban_env_host::xdr::Transaction,
+) -> crate::Result<soroban_env_host::xdr::TransactionEnvelope> {
+    use ed25519_dalek::Signer;
+    use soroban_env_host::xdr::{
+        DecoratedSignature, Signature, SignatureHint, TransactionEnvelope, TransactionV1Envelope,
+    };
+
+    use crate::error::XdrContext;
+    let mut envelope = TransactionEnvelope::Tx(TransactionV1Envelope {
+        tx,
+        signatures: Default::default(),
+    });
+    let hash = crate::tx::hash(&envelope, network_id)?;
+    let public = key.verifying_key().to_bytes();
+    let signature = DecoratedSignature {
+        hint: SignatureHint([public[28], public[29], public[30], public[31]]),
+        signature: Signature(
+            key.sign(&hash)
+                .to_bytes()
+                .to_vec()
+                .try_into()
+                .xdr("signature")?,
+        ),
+    };
+    if let TransactionEnvelope::Tx(e) = &mut envelope {
+        e.signatures = vec![signature].try_into().xdr("signatures")?;
+    }
+    Ok(envelope)
+}
+
+/// The friendbot's transaction creating `destination`: a CreateAccount of
+/// [`FRIENDBOT_STARTING_BALANCE`] from the root account (sequence `seq`), signed by the root
+/// key for the network `network_id`, as testnet's friendbot signs with its own account.
+pub fn friendbot_envelope(
+    network_id: &[u8; 32],
+    seq: i64,
+    destination: &AccountId,
+) -> crate::Result<soroban_env_host::xdr::TransactionEnvelope> {
+    use soroban_env_host::xdr::{
+        CreateAccountOp, Memo, MuxedAccount, Operation, OperationBody, Preconditions, Transaction,
+        TransactionExt,
+    };
+
+    use crate::error::XdrContext;
+    let root = root_key(network_id);
+    let tx = Transaction {
+        source_account: MuxedAccount::Ed25519(Uint256(root.verifying_key().to_bytes())),
+        fee: crate::genesis::BASE_FEE,
+        seq_num: SequenceNumber(seq),
+        cond: Preconditions::None,
+        memo: Memo::None,
+        operations: vec![Operation {
+            source_account: None,
+            body: OperationBody::CreateAccount(CreateAccountOp {
+                destination: destination.clone(),
+                starting_balance: FRIENDBOT_STARTING_BALANCE,
+            }),
+        }]
+        .try_into()
+        .xdr("friendbot operations")?,
+        ext: TransactionExt::V0,
+    };
+    sign(&root, network_id, tx)
+}

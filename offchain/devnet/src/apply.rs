@@ -46,7 +46,7 @@ pub struct OpOutcome {
 }
 
 impl OpOutcome {
-    fn failed(result: OperationResultTr, diagnostic_events: Vec<DiagnosticEvent>) -> Self {
+    pub fn failed(result: OperationResultTr, diagnostic_events: Vec<DiagnosticEvent>) -> Self {
         Self {
             result: OperationResult::OpInner(result),
             success: false,
@@ -71,19 +71,47 @@ fn tx_budget(ledger: &Ledger, instructions: u32) -> Result<Budget> {
     .host("building the transaction budget")
 }
 
-/// Applies the transaction's single operation. Ledger changes are only written when it
+/// What applying a transaction's operations produced: one outcome per operation.
+#[derive(Debug)]
+pub struct TxOutcome {
+    pub ops: Vec<OpOutcome>,
+    /// Whether every operation succeeded (otherwise nothing they did was kept).
+    pub success: bool,
+}
+
+/// Applies a validated transaction's operations: its Soroban operation, or its classic ones
+/// (see [`crate::classic`]). Ledger changes are only kept when the transaction succeeds.
+pub fn apply_tx(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<TxOutcome> {
+    if tx.soroban.is_none() {
+        return crate::classic::apply(ledger, tx, info);
+    }
+    let op = apply_op(ledger, tx, info)?;
+    Ok(TxOutcome {
+        success: op.success,
+        ops: vec![op],
+    })
+}
+
+/// Applies a Soroban transaction's single operation. Ledger changes are only written when it
 /// succeeds.
 pub fn apply_op(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<OpOutcome> {
-    match &tx.op {
-        OperationBody::InvokeHostFunction(_) => invoke(ledger, tx, info),
-        OperationBody::ExtendFootprintTtl(op) => extend_ttl(ledger, tx, info, op.extend_to),
-        OperationBody::RestoreFootprint(_) => restore(ledger, tx, info),
+    match tx.ops.first() {
+        Some(OperationBody::InvokeHostFunction(_)) => invoke(ledger, tx, info),
+        Some(OperationBody::ExtendFootprintTtl(op)) => extend_ttl(ledger, tx, info, op.extend_to),
+        Some(OperationBody::RestoreFootprint(_)) => restore(ledger, tx, info),
         // `tx::check` admits nothing else.
         _ => Ok(OpOutcome::failed(
             OperationResultTr::InvokeHostFunction(InvokeHostFunctionResult::Malformed),
             vec![],
         )),
     }
+}
+
+/// The Soroban data of a transaction `tx::check` found to be a Soroban one.
+fn soroban_data(tx: &CheckedTx) -> Result<&soroban_env_host::xdr::SorobanTransactionData> {
+    tx.soroban
+        .as_ref()
+        .ok_or_else(|| crate::Error::State("a Soroban operation without Soroban data".into()))
 }
 
 /// The entries under `keys` before the operation, for the meta.
@@ -155,7 +183,7 @@ fn is_budget_exceeded(e: &soroban_env_host::HostError) -> bool {
 
 fn invoke(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<OpOutcome> {
     use InvokeHostFunctionResult as R;
-    let OperationBody::InvokeHostFunction(op) = &tx.op else {
+    let Some(OperationBody::InvokeHostFunction(op)) = tx.ops.first() else {
         return Ok(OpOutcome::failed(
             OperationResultTr::InvokeHostFunction(R::Malformed),
             vec![],
@@ -167,7 +195,7 @@ fn invoke(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<OpOutcom
             diag,
         ))
     };
-    let resources = &tx.soroban.resources;
+    let resources = &soroban_data(tx)?.resources;
     let fp = &resources.footprint;
     let keys: Vec<LedgerKey> = fp
         .read_only
@@ -400,7 +428,10 @@ fn ttl_outcome(
     insufficient: OperationResultTr,
     success: OperationResultTr,
 ) -> Result<OpOutcome> {
-    let budget = tx_budget(ledger, tx.soroban.resources.instructions.max(1_000_000))?;
+    let budget = tx_budget(
+        ledger,
+        soroban_data(tx)?.resources.instructions.max(1_000_000),
+    )?;
     let mut rent_changes = vec![];
     for (key, stored, new_live) in &updates {
         let old = stored.live_until.unwrap_or(0);
@@ -446,7 +477,7 @@ fn extend_ttl(
     extend_to: u32,
 ) -> Result<OpOutcome> {
     use ExtendFootprintTtlResult as R;
-    let fp = &tx.soroban.resources.footprint;
+    let fp = &soroban_data(tx)?.resources.footprint;
     let soroban_key =
         |k: &LedgerKey| matches!(k, LedgerKey::ContractData(_) | LedgerKey::ContractCode(_));
     if !fp.read_write.is_empty()
@@ -484,7 +515,7 @@ fn extend_ttl(
 
 fn restore(ledger: &Ledger, tx: &CheckedTx, info: &LedgerInfo) -> Result<OpOutcome> {
     use RestoreFootprintResult as R;
-    let fp = &tx.soroban.resources.footprint;
+    let fp = &soroban_data(tx)?.resources.footprint;
     if !fp.read_only.is_empty() || !fp.read_write.iter().all(is_persistent) {
         return Ok(OpOutcome::failed(
             OperationResultTr::RestoreFootprint(R::Malformed),

@@ -72,6 +72,25 @@ const STATE_SIZE_WINDOW: usize = 30;
 /// differ (check them with `stellar network settings`).
 const RENT_FEE_1KB: i64 = 1_000;
 
+/// The id of the native asset's contract on the network `network_id`: SHA-256 of the
+/// `ContractId` preimage of `Asset::Native`, as on every Stellar network.
+pub fn native_contract_id(network_id: &[u8; 32]) -> Result<[u8; 32]> {
+    use soroban_env_host::xdr::{
+        Asset, ContractIdPreimage, Hash, HashIdPreimage, HashIdPreimageContractId, WriteXdr,
+    };
+    let preimage = HashIdPreimage::ContractId(HashIdPreimageContractId {
+        network_id: Hash(*network_id),
+        contract_id_preimage: ContractIdPreimage::Asset(Asset::Native),
+    });
+    let bytes = preimage
+        .to_xdr(crate::ledger::XDR_LIMITS)
+        .map_err(|source| Error::Xdr {
+            what: "encoding the native contract id preimage",
+            source,
+        })?;
+    Ok(crate::ledger::sha256(&bytes))
+}
+
 /// All `ConfigSetting` entries of the devnet's genesis ledger.
 pub fn config_settings(ttl: &TtlSettings) -> Result<Vec<ConfigSettingEntry>> {
     let (cpu, mem) = cost_params()?;

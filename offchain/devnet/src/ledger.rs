@@ -337,6 +337,16 @@ impl Ledger {
         }
     }
 
+    /// Puts back what `key` held before (an entry as it was, or nothing): undoes a failed
+    /// transaction's writes.
+    pub fn reset(&self, key: &LedgerKey, before: Option<StoredEntry>) {
+        let mut map = self.entries.borrow_mut();
+        match before {
+            Some(stored) => map.insert(key.clone(), stored),
+            None => map.remove(key),
+        };
+    }
+
     /// Removes an entry.
     pub fn remove(&self, key: &LedgerKey) {
         self.entries.borrow_mut().remove(key);

@@ -8,6 +8,7 @@
 //! - [`accounts`] — classic accounts and the friendbot's funding;
 //! - [`tx`] — envelope validation (signatures, sequence numbers, fees) and result codes;
 //! - [`apply`] — InvokeHostFunction, ExtendFootprintTTL, RestoreFootprint, fees, meta;
+//! - [`classic`] — CreateAccount and lumen Payment (the friendbot's transactions);
 //! - [`simulate`] — preflight;
 //! - [`events`] — the event store with RPC ids and cursors;
 //! - [`node`] — the queue, ledger close and history, on one thread;
@@ -42,6 +43,7 @@
 //! `xdrFormat: "json"`, classic operations, fee-bump envelopes.
 pub mod accounts;
 pub mod apply;
+pub mod classic;
 pub mod error;
 pub mod events;
 pub mod genesis;

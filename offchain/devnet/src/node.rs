@@ -55,6 +55,8 @@ pub const RETENTION_WINDOW: u32 = 120_960;
 /// History is dropped in batches once it exceeds the window by this much (a ledger's worth of
 /// trimming per close would move the whole header list every time).
 const TRIM_SLACK: u32 = 1_024;
+/// How many ledgers the friendbot remembers which transaction funded an account.
+const FRIENDBOT_MEMORY: u32 = 1_000;
 /// The most ledgers one [`Node::advance`] closes (mainnet's longest TTL is 3 110 400).
 pub const MAX_ADVANCE: u32 = 5_000_000;
 
@@ -109,6 +111,9 @@ pub struct Node {
     /// Hashes of the transactions of each ledger, in application order (for `getLedgers`).
     ledger_txs: HashMap<u32, Vec<[u8; 32]>>,
     pub events: EventStore,
+    /// The friendbot's transaction for each account it funded lately, and its ledger (the
+    /// friendbot's HTTP answer names it once that ledger has closed).
+    friendbot: HashMap<AccountId, ([u8; 32], u32)>,
 }
 
 impl Node {
@@ -179,6 +184,7 @@ impl Node {
             txs: HashMap::new(),
             ledger_txs: HashMap::new(),
             events: EventStore::default(),
+            friendbot: HashMap::new(),
         };
         node.deploy_native_asset_contract(&root, now)?;
         node.close_ledger(now)?;
@@ -367,6 +373,7 @@ impl Node {
             txs: txs.into_iter().map(|t| (t.hash, t)).collect(),
             ledger_txs,
             events: store,
+            friendbot: HashMap::new(),
         }
     }
 
@@ -405,28 +412,32 @@ impl Node {
                 .to_bytes(),
         );
 
-        // Fee phase.
+        // Fee phase: every transaction pays its whole fee and takes its sequence number, in
+        // queue order. The friendbot's transactions are signed here, from the root account's
+        // sequence number as it stands.
         let mut txs = vec![];
         for p in pending {
-            match p {
-                Pending::Tx(tx) => {
-                    let key = accounts::account_key(&tx.source);
-                    let before = vec![(key.clone(), self.ledger.get(&key))];
-                    let Some(mut account) = accounts::load(&self.ledger, &tx.source) else {
-                        continue; // cannot happen: validated against this ledger
-                    };
-                    if account.seq_num.0 + 1 != tx.seq_num || account.balance < tx.fee {
-                        tracing::warn!(tx = %hex::encode(tx.hash), "dropped at close: account changed");
-                        continue;
-                    }
-                    account.balance -= tx.fee;
-                    account.seq_num.0 = tx.seq_num;
-                    accounts::store(&self.ledger, account)?;
-                    let changes = entry_changes(&self.ledger, &before, &HashSet::new())?;
-                    txs.push((tx, changes));
-                }
-                Pending::Fund(id) => self.fund_now(&root, &id)?,
+            let tx = match p {
+                Pending::Tx(tx) => tx,
+                Pending::Fund(id) => match self.friendbot_tx(&root, &id, close_time)? {
+                    Some(tx) => tx,
+                    None => continue,
+                },
+            };
+            let key = accounts::account_key(&tx.source);
+            let before = vec![(key.clone(), self.ledger.get(&key))];
+            let Some(mut account) = accounts::load(&self.ledger, &tx.source) else {
+                continue; // cannot happen: validated against this ledger
+            };
+            if account.seq_num.0 + 1 != tx.seq_num || account.balance < tx.fee {
+                tracing::warn!(tx = %hex::encode(tx.hash), "dropped at close: account changed");
+                continue;
             }
+            account.balance -= tx.fee;
+            account.seq_num.0 = tx.seq_num;
+            accounts::store(&self.ledger, account)?;
+            let changes = entry_changes(&self.ledger, &before, &HashSet::new())?;
+            txs.push((tx, changes));
         }
 
         // Apply phase.
@@ -435,14 +446,12 @@ impl Node {
         let mut results = vec![];
         for (i, (tx, changes_before)) in txs.into_iter().enumerate() {
             let order = i as u32 + 1;
-            let outcome = apply::apply_op(&self.ledger, &tx, &info)?;
-            let inclusion = i64::from(BASE_FEE);
-            let refundable_charged = if outcome.success {
-                outcome.refundable_used
-            } else {
-                0
-            };
-            let charged = (inclusion + tx.non_refundable_fee + refundable_charged).min(tx.fee);
+            let outcome = apply::apply_tx(&self.ledger, &tx, &info)?;
+            let refundable_used: i64 = outcome.ops.iter().map(|o| o.refundable_used).sum();
+            let rent_fee: i64 = outcome.ops.iter().map(|o| o.rent_fee).sum();
+            let refundable_charged = if outcome.success { refundable_used } else { 0 };
+            let charged =
+                (tx.inclusion_fee() + tx.non_refundable_fee + refundable_charged).min(tx.fee);
             let refund = tx.fee - charged;
             let key = accounts::account_key(&tx.source);
             let before = vec![(key.clone(), self.ledger.get(&key))];
@@ -454,7 +463,13 @@ impl Node {
             }
             let changes_after = entry_changes(&self.ledger, &before, &HashSet::new())?;
             fee_pool += charged;
-            let op_results = vec![outcome.result.clone()].try_into().xdr("op results")?;
+            let op_results = outcome
+                .ops
+                .iter()
+                .map(|o| o.result.clone())
+                .collect::<Vec<_>>()
+                .try_into()
+                .xdr("op results")?;
             let result = TransactionResult {
                 fee_charged: charged,
                 result: if outcome.success {
@@ -464,46 +479,55 @@ impl Node {
                 },
                 ext: TransactionResultExt::V0,
             };
-            let meta = TransactionMeta::V4(TransactionMetaV4 {
-                ext: ExtensionPoint::V0,
-                tx_changes_before: changes_before.try_into().xdr("changes before")?,
-                operations: vec![OperationMetaV2 {
+            let mut op_metas = vec![];
+            for o in &outcome.ops {
+                op_metas.push(OperationMetaV2 {
                     ext: ExtensionPoint::V0,
-                    changes: outcome.changes.clone().try_into().xdr("op changes")?,
-                    events: outcome.events.clone().try_into().xdr("op events")?,
-                }]
-                .try_into()
-                .xdr("op meta")?,
-                tx_changes_after: changes_after.try_into().xdr("changes after")?,
-                soroban_meta: Some(SorobanTransactionMetaV2 {
+                    changes: o.changes.clone().try_into().xdr("op changes")?,
+                    events: o.events.clone().try_into().xdr("op events")?,
+                });
+            }
+            let diagnostics: Vec<_> = outcome
+                .ops
+                .iter()
+                .flat_map(|o| o.diagnostic_events.iter().cloned())
+                .collect();
+            let soroban_meta = match &tx.soroban {
+                None => None,
+                Some(_) => Some(SorobanTransactionMetaV2 {
                     ext: SorobanTransactionMetaExt::V1(SorobanTransactionMetaExtV1 {
                         ext: ExtensionPoint::V0,
                         total_non_refundable_resource_fee_charged: tx.non_refundable_fee,
                         total_refundable_resource_fee_charged: refundable_charged,
-                        rent_fee_charged: if outcome.success { outcome.rent_fee } else { 0 },
+                        rent_fee_charged: if outcome.success { rent_fee } else { 0 },
                     }),
-                    return_value: outcome.return_value.clone(),
+                    return_value: outcome.ops.first().and_then(|o| o.return_value.clone()),
                 }),
+            };
+            let meta = TransactionMeta::V4(TransactionMetaV4 {
+                ext: ExtensionPoint::V0,
+                tx_changes_before: changes_before.try_into().xdr("changes before")?,
+                operations: op_metas.try_into().xdr("op meta")?,
+                tx_changes_after: changes_after.try_into().xdr("changes after")?,
+                soroban_meta,
                 events: Default::default(),
-                diagnostic_events: outcome
-                    .diagnostic_events
-                    .clone()
-                    .try_into()
-                    .xdr("diagnostics")?,
+                diagnostic_events: diagnostics.try_into().xdr("diagnostics")?,
             });
-            for (n, event) in outcome.events.iter().enumerate() {
-                self.events.push(StoredEvent {
-                    id: EventId {
-                        ledger: seq,
-                        tx_order: order,
-                        op_index: 0,
-                        event_index: n as u32,
-                    },
-                    event: event.clone(),
-                    tx_hash: tx.hash,
-                    ledger_close_time: close_time,
-                    in_successful_contract_call: true,
-                });
+            for (op_index, o) in outcome.ops.iter().enumerate() {
+                for (n, event) in o.events.iter().enumerate() {
+                    self.events.push(StoredEvent {
+                        id: EventId {
+                            ledger: seq,
+                            tx_order: order,
+                            op_index: op_index as u32,
+                            event_index: n as u32,
+                        },
+                        event: event.clone(),
+                        tx_hash: tx.hash,
+                        ledger_close_time: close_time,
+                        in_successful_contract_call: true,
+                    });
+                }
             }
             tracing::debug!(tx = %hex::encode(tx.hash), ledger = seq, success = outcome.success, fee = charged, "applied");
             hashes.extend_from_slice(&tx.hash);
@@ -528,25 +552,45 @@ impl Node {
                 .next_header(close_time, sha256(&hashes), sha256(&results), fee_pool);
         self.ledger.push_header(header)?;
         self.trim_history();
+        // The friendbot answers right after the close; forget older fundings.
+        self.friendbot
+            .retain(|_, (_, l)| l.saturating_add(FRIENDBOT_MEMORY) > seq);
         Ok(self.ledger.latest())
     }
 
-    /// Creates an account with the friendbot's starting balance, paid by the root account.
-    fn fund_now(&mut self, root: &AccountId, id: &AccountId) -> Result<()> {
-        if accounts::load(&self.ledger, id).is_some() {
-            return Ok(());
-        }
-        let mut root_account = accounts::load(&self.ledger, root)
+    /// The friendbot's CreateAccount for `id`, signed by the root account with its next
+    /// sequence number and validated like any transaction; `None` (logged) if it is refused.
+    fn friendbot_tx(
+        &mut self,
+        root: &AccountId,
+        id: &AccountId,
+        close_time: u64,
+    ) -> Result<Option<Box<CheckedTx>>> {
+        let root_account = accounts::load(&self.ledger, root)
             .ok_or_else(|| Error::State("the root account is missing".into()))?;
-        root_account.balance -= accounts::FRIENDBOT_STARTING_BALANCE;
-        accounts::store(&self.ledger, root_account)?;
-        let seq = self.ledger.next_sequence();
-        self.ledger.put(
-            accounts::new_account(id, accounts::FRIENDBOT_STARTING_BALANCE, seq),
-            None,
-        )?;
-        tracing::info!(account = %id, "friendbot funded");
-        Ok(())
+        let envelope =
+            accounts::friendbot_envelope(&self.ledger.network_id, root_account.seq_num.0 + 1, id)?;
+        let ctx = tx::Context {
+            ledger: &self.ledger,
+            close_time,
+        };
+        match tx::check(&ctx, &envelope)? {
+            Ok(checked) => {
+                let ledger = self.ledger.next_sequence();
+                self.friendbot.insert(id.clone(), (checked.hash, ledger));
+                tracing::info!(account = %id, tx = %hex::encode(checked.hash), "friendbot funding");
+                Ok(Some(Box::new(checked)))
+            }
+            Err(rejection) => {
+                tracing::error!(account = %id, reason = %rejection.reason, "friendbot transaction refused");
+                Ok(None)
+            }
+        }
+    }
+
+    /// The hash of the friendbot's transaction for `account` in a recent ledger.
+    pub fn friendbot_transaction(&self, account: &AccountId) -> Option<[u8; 32]> {
+        self.friendbot.get(account).map(|(hash, _)| *hash)
     }
 
     /// The entry under `key` as of the last closed ledger (`Ttl` keys answered from the TTL

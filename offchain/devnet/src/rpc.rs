@@ -934,30 +934,33 @@ fn fee_distribution(mut fees: Vec<i64>, ledgers: u32) -> Value {
     })
 }
 
-/// `getFeeStats`: the inclusion fees bid (fee minus resource fee) by the Soroban
-/// transactions of the last ledgers. The devnet takes no classic transactions, so that
-/// distribution is always empty.
+/// `getFeeStats`: the inclusion fees bid by the transactions of the last ledgers: fee minus
+/// resource fee for Soroban ones, fee per operation for classic ones.
 fn get_fee_stats(node: &mut Node) -> MethodResult {
     let (latest_seq, _) = latest(node);
     let first = latest_seq
         .saturating_sub(FEE_STATS_LEDGERS - 1)
         .max(oldest(node).0);
-    let mut fees = vec![];
+    let (mut soroban, mut classic) = (vec![], vec![]);
     for seq in first..=latest_seq {
         for t in node.transactions_in_ledger(seq) {
             if let TransactionEnvelope::Tx(e) = &t.envelope {
-                let resource = match &e.tx.ext {
-                    soroban_env_host::xdr::TransactionExt::V1(d) => d.resource_fee,
-                    soroban_env_host::xdr::TransactionExt::V0 => 0,
-                };
-                fees.push(i64::from(e.tx.fee) - resource);
+                match &e.tx.ext {
+                    soroban_env_host::xdr::TransactionExt::V1(d) => {
+                        soroban.push(i64::from(e.tx.fee) - d.resource_fee)
+                    }
+                    // Classic bids are per operation.
+                    soroban_env_host::xdr::TransactionExt::V0 => {
+                        classic.push(i64::from(e.tx.fee) / (e.tx.operations.len().max(1) as i64))
+                    }
+                }
             }
         }
     }
     let ledgers = latest_seq - first + 1;
     Ok(json!({
-        "sorobanInclusionFee": fee_distribution(fees, ledgers),
-        "inclusionFee": fee_distribution(vec![], ledgers),
+        "sorobanInclusionFee": fee_distribution(soroban, ledgers),
+        "inclusionFee": fee_distribution(classic, ledgers),
         "latestLedger": latest_seq,
     }))
 }
@@ -1063,7 +1066,8 @@ fn close_meta(
     use soroban_env_host::xdr::{
         DependentTxCluster, ExtensionPoint, GeneralizedTransactionSet, Hash, LedgerCloseMeta,
         LedgerCloseMetaExt, LedgerCloseMetaV2, ParallelTxExecutionStage, ParallelTxsComponent,
-        TransactionPhase, TransactionResultMetaV1, TransactionResultPair, TransactionSetV1, VecM,
+        TransactionPhase, TransactionResultMetaV1, TransactionResultPair, TransactionSetV1,
+        TxSetComponent, TxSetComponentTxsMaybeDiscountedFee, VecM,
     };
     let xdr_err = |source| {
         RpcError::internal(&Error::Xdr {
@@ -1072,7 +1076,22 @@ fn close_meta(
         })
     };
     let txs = node.transactions_in_ledger(header.header.ledger_seq);
-    let envelopes: Vec<_> = txs.iter().map(|t| t.envelope.clone()).collect();
+    let is_classic = |t: &crate::node::TxRecord| match &t.envelope {
+        TransactionEnvelope::Tx(e) => {
+            matches!(e.tx.ext, soroban_env_host::xdr::TransactionExt::V0)
+        }
+        _ => false,
+    };
+    let classic_envelopes: Vec<_> = txs
+        .iter()
+        .filter(|t| is_classic(t))
+        .map(|t| t.envelope.clone())
+        .collect();
+    let envelopes: Vec<_> = txs
+        .iter()
+        .filter(|t| !is_classic(t))
+        .map(|t| t.envelope.clone())
+        .collect();
     let processing: Vec<_> = txs
         .iter()
         .map(|t| TransactionResultMetaV1 {
@@ -1086,10 +1105,23 @@ fn close_meta(
             post_tx_apply_fee_processing: Default::default(),
         })
         .collect();
-    // As stellar-core builds it since protocol 23: a classic phase (empty here: the devnet
-    // takes only Soroban transactions) and a Soroban phase of one stage, one cluster, applied
-    // in order.
-    let classic = TransactionPhase::V0(VecM::default());
+    // As stellar-core builds it since protocol 23: a classic phase (one component, every
+    // classic transaction at its own fee) and a Soroban phase of one stage, one cluster,
+    // applied in order.
+    let classic = if classic_envelopes.is_empty() {
+        TransactionPhase::V0(VecM::default())
+    } else {
+        TransactionPhase::V0(
+            vec![TxSetComponent::TxsetCompTxsMaybeDiscountedFee(
+                TxSetComponentTxsMaybeDiscountedFee {
+                    base_fee: None,
+                    txs: classic_envelopes.try_into().map_err(xdr_err)?,
+                },
+            )]
+            .try_into()
+            .map_err(xdr_err)?,
+        )
+    };
     let stages = if envelopes.is_empty() {
         vec![]
     } else {
@@ -1131,8 +1163,9 @@ fn problem(status: StatusCode, title: &str, detail: String) -> Response {
         .into_response()
 }
 
-/// `GET /friendbot?addr=G…`: creates and funds the account; answers once the ledger that
-/// creates it has closed, as testnet's friendbot answers once its transaction is in.
+/// `GET|POST /friendbot?addr=G…`: creates and funds the account with a CreateAccount
+/// transaction from the root account; answers once the ledger holding it has closed, as
+/// testnet's friendbot answers once its transaction is in.
 async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery>) -> Response {
     let Ok(account) = AccountId::from_str(&q.addr) else {
         return problem(
@@ -1157,15 +1190,11 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
             }
             match state
                 .handle
-                .call(move |node| funded_response(node, &account, ledger))
+                .call(move |node| funded_response(node, &account))
                 .await
             {
                 Ok(Ok(body)) => Json(body).into_response(),
-                Ok(Err(e)) => problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal Error",
-                    e.message,
-                ),
+                Ok(Err((status, detail))) => problem(status, "Transaction Failed", detail),
                 Err(e) => problem(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Internal Error",
@@ -1176,7 +1205,9 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
         Ok((FundStatus::AlreadyFunded, _)) => problem(
             StatusCode::BAD_REQUEST,
             "Transaction Failed",
-            "createAccountAlreadyExist: the account is already funded".into(),
+            // Both the JS SDK (`createAccountAlreadyExist`) and stellar-cli ("account
+            // already funded to starting balance") recognise this as funded.
+            "createAccountAlreadyExist: account already funded to starting balance".into(),
         ),
         Err(e) => problem(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -1186,41 +1217,42 @@ async fn friendbot(State(state): State<AppState>, Query(q): Query<FriendbotQuery
     }
 }
 
-/// What testnet's friendbot answers (a Horizon transaction): the JS SDK's `requestAirdrop`
-/// reads the new account's sequence number from `result_meta_xdr`. The devnet funds accounts
-/// without a transaction, so the meta holds just the account's creation and the hash names
-/// no transaction (`getTransaction` does not know it).
-fn funded_response(node: &mut Node, account: &AccountId, ledger: u32) -> MethodResult {
-    use soroban_env_host::xdr::{
-        ExtensionPoint, LedgerEntryChange, OperationMeta, TransactionMeta, TransactionMetaV3,
-    };
-    let key = crate::accounts::account_key(account);
-    let Some((entry, _)) = node
-        .ledger_entry(&key)
-        .map_err(|e| RpcError::internal(&e))?
-    else {
-        return Err(RpcError::internal(&Error::State(format!(
-            "friendbot: {account} is missing after ledger {ledger}"
-        ))));
-    };
-    let changes = vec![LedgerEntryChange::Created(entry)];
-    let meta = TransactionMeta::V3(TransactionMetaV3 {
-        ext: ExtensionPoint::V0,
-        tx_changes_before: Default::default(),
-        operations: vec![OperationMeta {
-            changes: changes.try_into().unwrap_or_default(),
-        }]
-        .try_into()
-        .unwrap_or_default(),
-        tx_changes_after: Default::default(),
-        soroban_meta: None,
-    });
-    let hash = crate::ledger::sha256(format!("friendbot {account} {ledger}").as_bytes());
+/// What testnet's friendbot answers: the funding transaction as Horizon shows it. The JS
+/// SDK's `fundAddress` looks its `hash` up with `getTransaction` and wants SUCCESS;
+/// `requestAirdrop` reads the new account from `result_meta_xdr`. `Err` carries the
+/// problem's status and detail.
+fn funded_response(
+    node: &mut Node,
+    account: &AccountId,
+) -> std::result::Result<Value, (StatusCode, String)> {
+    let internal = |m: String| (StatusCode::INTERNAL_SERVER_ERROR, m);
+    let hash = node
+        .friendbot_transaction(account)
+        .ok_or_else(|| internal(format!("friendbot: no transaction funded {account}")))?;
+    let record = node.transaction(&hash).ok_or_else(|| {
+        internal(format!(
+            "friendbot: transaction {} is not in a ledger",
+            hex::encode(hash)
+        ))
+    })?;
+    let encode = |r: std::result::Result<String, RpcError>| r.map_err(|e| internal(e.message));
+    let result_xdr = encode(b64(&record.result))?;
+    if !record.success {
+        // Another transaction created the account in the same ledger.
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("createAccountAlreadyExist: transaction failed (result {result_xdr})"),
+        ));
+    }
     Ok(json!({
         "successful": true,
         "hash": hex::encode(hash),
-        "ledger": ledger,
-        "result_meta_xdr": b64(&meta)?,
+        "ledger": record.ledger,
+        "created_at": rfc3339(record.created_at),
+        "fee_charged": record.result.fee_charged.to_string(),
+        "envelope_xdr": encode(b64(&record.envelope))?,
+        "result_xdr": result_xdr,
+        "result_meta_xdr": encode(b64(&record.meta))?,
     }))
 }
 

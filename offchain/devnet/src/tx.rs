@@ -6,7 +6,7 @@ use ed25519_dalek::{Signature as DalekSignature, Verifier, VerifyingKey};
 use soroban_env_host::{
     fees::{compute_transaction_resource_fee, TransactionResources},
     xdr::{
-        AccountEntry, AccountId, DecoratedSignature, LedgerKey, MuxedAccount, OperationBody,
+        AccountEntry, AccountId, Asset, DecoratedSignature, LedgerKey, MuxedAccount, OperationBody,
         Preconditions, SignerKey, SorobanTransactionData, SorobanTransactionDataExt, Transaction,
         TransactionEnvelope, TransactionExt, TransactionResult, TransactionResultExt,
         TransactionResultResult, Uint256, WriteXdr,
@@ -20,6 +20,9 @@ use crate::{
     ledger::{Ledger, XDR_LIMITS},
 };
 
+/// The most operations a transaction may hold (stellar-core's `MAX_OPS_PER_TX`).
+pub const MAX_OPS_PER_TX: usize = 100;
+
 /// A transaction that passed validation, with what applying it needs.
 #[derive(Clone, Debug)]
 pub struct CheckedTx {
@@ -30,11 +33,11 @@ pub struct CheckedTx {
     pub seq_num: i64,
     /// The whole fee the source offered (inclusion bid + resource fee).
     pub fee: i64,
-    /// The single operation (Soroban transactions hold exactly one).
-    pub op: OperationBody,
-    /// The operation's own source account, when it names one.
-    pub op_source: Option<AccountId>,
-    pub soroban: SorobanTransactionData,
+    /// The operations: exactly one for a Soroban transaction; up to 100 classic ones
+    /// (CreateAccount, native Payment) otherwise.
+    pub ops: Vec<OperationBody>,
+    /// The Soroban resources and fee; `None` for a classic transaction.
+    pub soroban: Option<SorobanTransactionData>,
     /// Size of the envelope's XDR, which the bandwidth fee is charged on.
     pub size_bytes: u32,
     /// The non-refundable part of the resource fee, computed from the declared resources.
@@ -42,20 +45,24 @@ pub struct CheckedTx {
 }
 
 impl CheckedTx {
-    /// The declared resource fee.
+    /// The declared resource fee (0 for a classic transaction).
     pub fn resource_fee(&self) -> i64 {
-        self.soroban.resource_fee
+        self.soroban.as_ref().map_or(0, |s| s.resource_fee)
     }
     /// The refundable part the source set aside for rent and events.
     pub fn refundable_budget(&self) -> i64 {
-        self.soroban.resource_fee - self.non_refundable_fee
+        self.resource_fee() - self.non_refundable_fee
     }
     /// Indices (in the read-write footprint) of archived entries this transaction restores.
     pub fn restored_indices(&self) -> Vec<u32> {
-        match &self.soroban.ext {
-            SorobanTransactionDataExt::V0 => vec![],
-            SorobanTransactionDataExt::V1(e) => e.archived_soroban_entries.to_vec(),
+        match self.soroban.as_ref().map(|s| &s.ext) {
+            Some(SorobanTransactionDataExt::V1(e)) => e.archived_soroban_entries.to_vec(),
+            _ => vec![],
         }
+    }
+    /// The inclusion fee the network charges: the base fee per operation.
+    pub fn inclusion_fee(&self) -> i64 {
+        i64::from(BASE_FEE) * self.ops.len() as i64
     }
 }
 
@@ -131,36 +138,63 @@ pub fn check(
     let hash = hash(envelope, &ctx.ledger.network_id)?;
     let size_bytes = envelope.to_xdr(XDR_LIMITS).xdr("encoding envelope")?.len() as u32;
 
-    // Operations: exactly one, of the kinds a Soroban network applies.
-    let [op] = tx.operations.as_slice() else {
-        return Ok(Err(if tx.operations.is_empty() {
-            Rejection::new(R::TxMissingOperation, "no operation")
-        } else {
-            Rejection::new(
-                R::TxNotSupported,
-                "this devnet applies transactions of one Soroban operation",
-            )
-        }));
-    };
-    if !matches!(
-        op.body,
-        OperationBody::InvokeHostFunction(_)
-            | OperationBody::ExtendFootprintTtl(_)
-            | OperationBody::RestoreFootprint(_)
-    ) {
-        return Ok(Err(Rejection::new(
-            R::TxNotSupported,
-            format!(
-                "operation {} is not supported by this devnet",
-                op.body.name()
-            ),
-        )));
+    // Operations: one Soroban operation, or classic ones of the kinds the devnet applies.
+    let ops = tx.operations.as_slice();
+    if ops.is_empty() {
+        return Ok(Err(Rejection::new(R::TxMissingOperation, "no operation")));
     }
-    let TransactionExt::V1(soroban) = &tx.ext else {
+    if ops.len() > MAX_OPS_PER_TX {
         return Ok(Err(Rejection::new(
             R::TxMalformed,
-            "a Soroban operation needs SorobanTransactionData",
+            format!("more than {MAX_OPS_PER_TX} operations"),
         )));
+    }
+    let is_soroban = |b: &OperationBody| {
+        matches!(
+            b,
+            OperationBody::InvokeHostFunction(_)
+                | OperationBody::ExtendFootprintTtl(_)
+                | OperationBody::RestoreFootprint(_)
+        )
+    };
+    let soroban = if ops.iter().any(|o| is_soroban(&o.body)) {
+        if ops.len() != 1 {
+            return Ok(Err(Rejection::new(
+                R::TxMalformed,
+                "a Soroban operation must be the transaction's only one",
+            )));
+        }
+        let TransactionExt::V1(soroban) = &tx.ext else {
+            return Ok(Err(Rejection::new(
+                R::TxMalformed,
+                "a Soroban operation needs SorobanTransactionData",
+            )));
+        };
+        Some(soroban)
+    } else {
+        for op in ops {
+            let supported = match &op.body {
+                OperationBody::CreateAccount(_) => true,
+                OperationBody::Payment(p) => p.asset == Asset::Native,
+                _ => false,
+            };
+            if !supported {
+                return Ok(Err(Rejection::new(
+                    R::TxNotSupported,
+                    format!(
+                        "operation {} is not supported by this devnet (classic: CreateAccount and native Payment only)",
+                        op.body.name()
+                    ),
+                )));
+            }
+        }
+        if let TransactionExt::V1(_) = &tx.ext {
+            return Ok(Err(Rejection::new(
+                R::TxMalformed,
+                "SorobanTransactionData on a transaction without a Soroban operation",
+            )));
+        }
+        None
     };
 
     // Preconditions: time and ledger bounds; the rest of CAP-21 is not implemented.
@@ -199,30 +233,34 @@ pub fn check(
         }
     }
 
-    // Fee: the inclusion bid must cover the base fee, the declared resource fee its
-    // non-refundable part, the resources the network's per-transaction limits.
+    // Fee: the inclusion bid must cover the base fee per operation, the declared resource fee
+    // its non-refundable part, the resources the network's per-transaction limits.
     let fee = i64::from(tx.fee);
-    if soroban.resource_fee < 0 || fee - soroban.resource_fee < i64::from(BASE_FEE) {
+    let resource_fee = soroban.map_or(0, |s| s.resource_fee);
+    let inclusion = i64::from(BASE_FEE) * ops.len() as i64;
+    if resource_fee < 0 || fee - resource_fee < inclusion {
         return Ok(Err(Rejection::new(
             R::TxInsufficientFee,
             format!(
-                "fee {fee} leaves less than the base fee {BASE_FEE} after the resource fee {}",
-                soroban.resource_fee
+                "fee {fee} leaves less than the base fee {inclusion} after the resource fee {resource_fee}"
             ),
         )));
     }
-    if let Err(why) = check_resource_limits(ctx.ledger, soroban, size_bytes) {
-        return Ok(Err(Rejection::new(R::TxSorobanInvalid, why)));
-    }
-    let non_refundable_fee = non_refundable_fee(ctx.ledger, soroban, size_bytes);
-    if non_refundable_fee > soroban.resource_fee {
-        return Ok(Err(Rejection::new(
-            R::TxSorobanInvalid,
-            format!(
-                "declared resource fee {} is below the non-refundable fee {non_refundable_fee}",
-                soroban.resource_fee
-            ),
-        )));
+    let mut non_refundable = 0;
+    if let Some(soroban) = soroban {
+        if let Err(why) = check_resource_limits(ctx.ledger, soroban, size_bytes) {
+            return Ok(Err(Rejection::new(R::TxSorobanInvalid, why)));
+        }
+        non_refundable = non_refundable_fee(ctx.ledger, soroban, size_bytes);
+        if non_refundable > soroban.resource_fee {
+            return Ok(Err(Rejection::new(
+                R::TxSorobanInvalid,
+                format!(
+                    "declared resource fee {} is below the non-refundable fee {non_refundable}",
+                    soroban.resource_fee
+                ),
+            )));
+        }
     }
 
     // Source account, sequence number, signatures, balance.
@@ -242,8 +280,12 @@ pub fn check(
             ),
         )));
     }
-    let op_source = op.source_account.as_ref().map(muxed_to_account);
-    if op_source.as_ref().is_some_and(|s| s != &source) {
+    let other_source = ops.iter().any(|op| {
+        op.source_account
+            .as_ref()
+            .is_some_and(|s| muxed_to_account(s) != source)
+    });
+    if other_source {
         return Ok(Err(Rejection::new(
             R::TxNotSupported,
             "an operation source other than the transaction's is not supported by this devnet",
@@ -267,11 +309,10 @@ pub fn check(
         source,
         seq_num: tx.seq_num.0,
         fee,
-        op: op.body.clone(),
-        op_source,
-        soroban: soroban.clone(),
+        ops: ops.iter().map(|o| o.body.clone()).collect(),
+        soroban: soroban.cloned(),
         size_bytes,
-        non_refundable_fee,
+        non_refundable_fee: non_refundable,
     }))
 }
 

@@ -1,7 +1,7 @@
 //! A devnet started in-process on 127.0.0.1:0, driven only through its HTTP port: the
 //! JSON-RPC API with `stellar-rpc-client` (as stellar-cli does), the friendbot and raw
 //! requests for what a well-behaved client never sends.
-use std::time::Duration;
+use std::{str::FromStr, time::Duration};
 
 use ed25519_dalek::{Signer, SigningKey};
 use passa_devnet::{Devnet, DevnetOptions};
@@ -345,18 +345,38 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     let meta =
         TransactionMeta::from_xdr_base64(body["result_meta_xdr"].as_str().unwrap(), Limits::none())
             .unwrap();
-    let TransactionMeta::V3(meta) = meta else {
+    let TransactionMeta::V4(meta) = meta else {
         panic!("unexpected meta")
     };
-    let created = match &meta.operations[0].changes[0] {
-        soroban_env_host::xdr::LedgerEntryChange::Created(e) => e.clone(),
-        other => panic!("unexpected change {other:?}"),
-    };
+    let created = meta.operations[0]
+        .changes
+        .iter()
+        .find_map(|c| match c {
+            soroban_env_host::xdr::LedgerEntryChange::Created(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("an entry created");
     let LedgerEntryData::Account(created) = created.data else {
         panic!("not an account")
     };
     let carol_now = client.get_account(&carol.strkey()).await.unwrap();
     assert_eq!(created.seq_num, carol_now.seq_num);
+    assert_eq!(carol_now.balance, 10_000 * 10_000_000);
+    // The funding is a real transaction: getTransaction knows its hash (what the JS SDK's
+    // fundAddress checks), a CreateAccount from the root account that emitted the CAP-67
+    // `transfer` event of the native asset's contract.
+    let funding = Hash::from_str(body["hash"].as_str().unwrap()).unwrap();
+    let funding = client.get_transaction(&funding).await.unwrap();
+    assert_eq!(funding.status, "SUCCESS");
+    assert_eq!(funding.ledger, body["ledger"].as_u64().map(|l| l as u32));
+    let TransactionEnvelope::Tx(funding_tx) = funding.envelope.unwrap() else {
+        panic!("not a v1 envelope")
+    };
+    assert!(matches!(
+        funding_tx.tx.operations[0].body,
+        OperationBody::CreateAccount(_)
+    ));
+    assert_eq!(funding.events.contract_events[0].len(), 1);
 
     // Alice submits bumps of bob's counter, bob signs the auth entries.
     let rounds = 5u32;
@@ -455,10 +475,13 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     let fees = client.get_fee_stats().await.unwrap();
     assert!(fees.soroban_inclusion_fee.transaction_count >= rounds);
     assert_eq!(fees.soroban_inclusion_fee.p50, "100");
-    assert_eq!(fees.inclusion_fee.transaction_count, 0);
+    // And the friendbot's three CreateAccount transactions bid the base fee too.
+    assert_eq!(fees.inclusion_fee.transaction_count, 3);
+    assert_eq!(fees.inclusion_fee.p50, "100");
 
     // Ledgers, three per page: every transaction since the start is in some ledger's meta.
     let mut applied = 0;
+    let mut classic_applied = 0;
     let mut page = client
         .get_ledgers(LedgerStart::Ledger(start_ledger), Some(3), None)
         .await
@@ -473,6 +496,14 @@ async fn deploy_invoke_and_read_back_through_rpc() {
             };
             assert_eq!(meta.ledger_header.header.ledger_seq, l.sequence);
             applied += meta.tx_processing.len();
+            let soroban_env_host::xdr::GeneralizedTransactionSet::V1(set) = &meta.tx_set;
+            if let soroban_env_host::xdr::TransactionPhase::V0(classic) = &set.phases[0] {
+                for c in classic.iter() {
+                    let soroban_env_host::xdr::TxSetComponent::TxsetCompTxsMaybeDiscountedFee(c) =
+                        c;
+                    classic_applied += c.txs.len();
+                }
+            }
         }
         if page.cursor.parse::<u32>().unwrap() >= page.latest_ledger {
             break;
@@ -482,8 +513,9 @@ async fn deploy_invoke_and_read_back_through_rpc() {
             .await
             .unwrap();
     }
-    // Upload, deploy, the bumps and the failed one.
-    assert_eq!(applied, 2 + rounds as usize + 1);
+    // Three fundings (classic), upload, deploy, the bumps and the failed one.
+    assert_eq!(applied, 3 + 2 + rounds as usize + 1);
+    assert_eq!(classic_applied, 3);
 
     // Storage: bob's counter as a persistent contract data entry.
     let key = LedgerKey::ContractData(LedgerKeyContractData {
@@ -691,11 +723,15 @@ async fn state_survives_a_restart() {
     let old = client.get_transaction(&hash).await.unwrap();
     assert_eq!(old.status, "SUCCESS");
     assert_eq!(return_value(&old.result_meta), ScVal::U32(11));
+    let contract_id = match &contract {
+        ScAddress::Contract(c) => c.to_string(),
+        _ => unreachable!(),
+    };
     let events = client
         .get_events(
             EventStart::Ledger(1),
             Some(EventType::Contract),
-            &[],
+            std::slice::from_ref(&contract_id),
             &[],
             Some(10),
         )
@@ -1074,5 +1110,139 @@ async fn archived_entries_restore_extend_and_temporary_expiry() {
         .unwrap();
     assert!(sim.error.is_some(), "restoring a temporary entry simulated");
 
+    devnet.shutdown().await;
+}
+
+/// A classic transaction (no Soroban data) of `ops`, signed by `from`.
+fn classic_tx(from: &Account, seq: i64, fee: u32, ops: Vec<OperationBody>) -> TransactionEnvelope {
+    from.sign(Transaction {
+        source_account: MuxedAccount::Ed25519(Uint256(from.key.verifying_key().to_bytes())),
+        fee,
+        seq_num: SequenceNumber(seq),
+        cond: Preconditions::None,
+        memo: Memo::None,
+        operations: ops
+            .into_iter()
+            .map(|body| Operation {
+                source_account: None,
+                body,
+            })
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap(),
+        ext: TransactionExt::V0,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn classic_payments_and_create_account() {
+    use soroban_env_host::xdr::{
+        Asset, CreateAccountOp, CreateAccountResult, OperationResult, OperationResultTr, PaymentOp,
+        PaymentResult,
+    };
+    let devnet = start().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (alice, bob, dave) = (Account::new(1), Account::new(2), Account::new(5));
+    alice.fund(&devnet).await;
+    bob.fund(&devnet).await;
+    let pay = |to: &Account, amount: i64| {
+        OperationBody::Payment(PaymentOp {
+            destination: MuxedAccount::Ed25519(Uint256(to.key.verifying_key().to_bytes())),
+            asset: Asset::Native,
+            amount,
+        })
+    };
+    let balance = |a: &Account| {
+        let client = client.clone();
+        let id = a.strkey();
+        async move { client.get_account(&id).await.unwrap().balance }
+    };
+    let (a0, b0) = (balance(&alice).await, balance(&bob).await);
+
+    // Two operations: create dave with 20 XLM, pay bob 5 XLM; the base fee per operation.
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    let env = classic_tx(
+        &alice,
+        seq,
+        200,
+        vec![
+            OperationBody::CreateAccount(CreateAccountOp {
+                destination: dave.id(),
+                starting_balance: 20 * 10_000_000,
+            }),
+            pay(&bob, 5 * 10_000_000),
+        ],
+    );
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(r.status, "SUCCESS");
+    assert_eq!(r.result.as_ref().unwrap().fee_charged, 200);
+    assert_eq!(balance(&alice).await, a0 - 200 - 25 * 10_000_000);
+    assert_eq!(balance(&bob).await, b0 + 5 * 10_000_000);
+    assert_eq!(balance(&dave).await, 20 * 10_000_000);
+    assert_eq!(r.events.contract_events.len(), 2);
+
+    // A fee below the base fee per operation is refused at the door.
+    let v = rpc_raw(
+        &devnet,
+        &send(&classic_tx(
+            &alice,
+            seq + 1,
+            150,
+            vec![pay(&bob, 1), pay(&bob, 1)],
+        )),
+    )
+    .await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxInsufficientFee);
+
+    // A payment to an account that does not exist fails the whole transaction: the first
+    // payment is undone, only the fee is charged.
+    let (a1, b1) = (balance(&alice).await, balance(&bob).await);
+    let nobody = Account::new(6);
+    let env = classic_tx(&alice, seq + 1, 200, vec![pay(&bob, 7), pay(&nobody, 7)]);
+    let hash = client.send_transaction(&env).await.unwrap();
+    let failed = loop {
+        let r = client.get_transaction(&hash).await.unwrap();
+        if r.status != "NOT_FOUND" {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed.status, "FAILED");
+    let TransactionResultResult::TxFailed(ops) = failed.result.unwrap().result else {
+        panic!("not txFAILED")
+    };
+    assert_eq!(
+        ops.as_slice(),
+        [
+            OperationResult::OpInner(OperationResultTr::Payment(PaymentResult::Success)),
+            OperationResult::OpInner(OperationResultTr::Payment(PaymentResult::NoDestination)),
+        ]
+    );
+    assert_eq!(balance(&alice).await, a1 - 200);
+    assert_eq!(balance(&bob).await, b1);
+
+    // Creating an account that exists fails with CREATE_ACCOUNT_ALREADY_EXIST.
+    let env = classic_tx(
+        &alice,
+        seq + 2,
+        100,
+        vec![OperationBody::CreateAccount(CreateAccountOp {
+            destination: bob.id(),
+            starting_balance: 20 * 10_000_000,
+        })],
+    );
+    let hash = client.send_transaction(&env).await.unwrap();
+    let failed = client.get_transaction_polling(&hash, None).await;
+    assert!(failed.is_err());
+    let r = client.get_transaction(&hash).await.unwrap();
+    let TransactionResultResult::TxFailed(ops) = r.result.unwrap().result else {
+        panic!("not txFAILED")
+    };
+    assert_eq!(
+        ops.as_slice(),
+        [OperationResult::OpInner(OperationResultTr::CreateAccount(
+            CreateAccountResult::AlreadyExist
+        ))]
+    );
     devnet.shutdown().await;
 }

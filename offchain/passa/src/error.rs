@@ -132,6 +132,10 @@ pub enum Error {
     #[cfg(feature = "devnet")]
     #[error("cannot wait for Ctrl-C")]
     Signal(#[source] std::io::Error),
+
+    /// `passa sync` stopped.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 /// Why a connection to PostgreSQL could not be established.

@@ -15,6 +15,7 @@
 //! - [`registry`]: the contract registry (`smart_contracts`, `transactions`, `audit_logs`);
 //! - [`deploy`]: `passa deploy`, resumable and idempotent;
 //! - [`contracts`]: `passa contracts …` (list, show, pause, unpause, upgrade);
+//! - [`sync`]: `passa sync`, the mirror of the contracts' events (getEvents → PostgreSQL);
 //! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
 
@@ -29,5 +30,6 @@ pub mod keys;
 pub mod network;
 pub mod registry;
 pub mod rpc;
+pub mod sync;
 
 pub use error::{ConnectFailure, Error, Result};

@@ -1,0 +1,1004 @@
+//! Applying one decoded event to the mirror's tables (DESIGN §4.2's mapping). Every statement
+//! is a constant below; the caller runs each event inside a savepoint of the page's
+//! transaction and rolls the savepoint back when the event is parked (by us or by a refusing
+//! constraint), so a parked event leaves no trace but its `parked_events` row.
+//!
+//! Amounts: raw token units in the `*_raw` columns; the human columns divide by 10^7 (Stellar
+//! assets have 7 decimals, DESIGN §3).
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::decode::{Decoded, Share, Tier};
+
+/// Where an event comes from: enough to write its rows.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin<'a> {
+    pub network: &'a str,
+    /// The RPC event id.
+    pub event_id: &'a str,
+    /// `smart_contracts.contract_id` of the emitting contract.
+    pub contract_id: Uuid,
+    /// Its `C…` address.
+    pub contract: &'a str,
+    pub ledger: u32,
+    /// Ledger close time, RFC 3339.
+    pub closed_at: &'a str,
+    pub tx_hash: &'a str,
+}
+
+/// What became of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The mirror changed.
+    Applied,
+    /// Nothing to mirror.
+    Ignored,
+    /// Not applicable yet (or ever): `parked_events.reason_code` and the reason.
+    Parked(&'static str, String),
+}
+
+fn park(code: &'static str, reason: String) -> Result<Outcome, sqlx::Error> {
+    Ok(Outcome::Parked(code, reason))
+}
+
+const USER_OF_ADDRESS: &str = "
+SELECT user_id FROM wallets WHERE blockchain_network = 'stellar' AND wallet_address = $1";
+
+const UPSERT_TRANSACTION: &str = "
+INSERT INTO transactions (transaction_hash, network, transaction_type, status, smart_contract_id,
+                          event_id, to_address, block_number, block_timestamp, confirmed_at,
+                          metadata)
+VALUES ($1, $2, $3, 'confirmed', $4, $5, $6, $7, $8::timestamptz, $8::timestamptz,
+        jsonb_build_object('source', 'passa sync'))
+ON CONFLICT (transaction_hash) DO UPDATE
+   SET status = 'confirmed',
+       block_number = COALESCE(transactions.block_number, EXCLUDED.block_number),
+       block_timestamp = COALESCE(transactions.block_timestamp, EXCLUDED.block_timestamp),
+       confirmed_at = COALESCE(transactions.confirmed_at, EXCLUDED.confirmed_at),
+       event_id = COALESCE(transactions.event_id, EXCLUDED.event_id),
+       error_message = NULL
+ WHERE transactions.status <> 'confirmed' OR transactions.event_id IS NULL
+RETURNING transaction_id";
+
+const TRANSACTION_ID: &str = "SELECT transaction_id FROM transactions WHERE transaction_hash = $1";
+
+const INSERT_AUDIT: &str = "
+INSERT INTO audit_logs (user_id, action, resource_type, resource_id, new_values, transaction_hash,
+                        ledger, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+        jsonb_build_object('source', 'passa sync', 'chain_event_id', $8::text, 'contract', $9::text))";
+
+const SET_ORGANIZER_VERIFIED: &str = "
+UPDATE organizers o
+   SET is_verified = $2,
+       verified_at = CASE WHEN $2 THEN $3::timestamptz ELSE o.verified_at END,
+       stellar_address = $1,
+       verification_ledger = $4
+  FROM wallets w
+ WHERE w.blockchain_network = 'stellar' AND w.wallet_address = $1 AND o.user_id = w.user_id
+RETURNING o.user_id";
+
+const LOCK_EVENT: &str = "
+SELECT organizer_user_id, smart_contract_id, onchain_status
+  FROM events WHERE event_id = $1 FOR NO KEY UPDATE";
+
+const PUBLISH_EVENT: &str = "
+UPDATE events
+   SET smart_contract_id = $2, organizer_address = $3, payment_token_address = $4, tiers = $5,
+       capacity = $6, sales_start_at = to_timestamp($7::float8),
+       sales_end_at = to_timestamp($8::float8), start_datetime = to_timestamp($9::float8),
+       end_datetime = to_timestamp($10::float8),
+       min_ticket_price = $11::numeric / 10000000, max_ticket_price = $12::numeric / 10000000,
+       onchain_status = 'published', onchain_ledger = $13, status = 'published',
+       published_at = COALESCE(published_at, $14::timestamptz)
+ WHERE event_id = $1";
+
+const POSTPONE_EVENT: &str = "
+UPDATE events
+   SET start_datetime = to_timestamp($3::float8), end_datetime = to_timestamp($4::float8),
+       onchain_status = 'postponed', status = 'postponed'
+ WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
+RETURNING organizer_user_id";
+
+const CANCEL_EVENT: &str = "
+UPDATE events
+   SET onchain_status = 'cancelled', status = 'cancelled', cancelled_at = $3::timestamptz,
+       refund_deadline = to_timestamp($4::float8)
+ WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
+RETURNING organizer_user_id";
+
+const INSERT_TICKETS: &str = "
+INSERT INTO tickets (event_id, smart_contract_id, token_id, ticket_tier, tier_index, price,
+                     price_raw, current_price, current_price_raw, currency, owner_user_id,
+                     owner_address, ticket_status, purchase_date, purchase_transaction_id,
+                     referrer_address, commission_raw, metadata_uri)
+SELECT e.event_id, $2, t.token_id, e.tiers -> $3 ->> 'code', $3, $4::numeric / 10000000,
+       $4::numeric, $4::numeric / 10000000, $4::numeric, e.currency, $6, $5, 'purchased',
+       $7::timestamptz, $8, $9, $10::numeric, e.metadata_uri
+  FROM events e, generate_series($11::bigint, $12::bigint) AS t(token_id)
+ WHERE e.event_id = $1";
+
+const ADD_SALE: &str = "
+UPDATE events
+   SET tickets_sold = tickets_sold + $2, gross_sales_raw = gross_sales_raw + $3::numeric,
+       commissions_raw = commissions_raw + $4::numeric
+ WHERE event_id = $1";
+
+const TICKET_OWNER: &str = "
+SELECT owner_address FROM tickets WHERE smart_contract_id = $1 AND token_id = $2";
+
+const MOVE_TICKET: &str = "
+UPDATE tickets
+   SET owner_address = $3, owner_user_id = $5, transfer_count = transfer_count + 1,
+       listed_price_raw = NULL, listed_until_ledger = NULL
+ WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $4
+RETURNING ticket_id";
+
+const INSERT_TRANSFER: &str = "
+INSERT INTO ticket_transfers (ticket_id, network, chain_event_id, from_address, to_address,
+                              from_user_id, to_user_id, transaction_hash, ledger, transferred_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz)";
+
+const LIST_TICKET: &str = "
+UPDATE tickets
+   SET listed_price_raw = $4::numeric, listed_until_ledger = $5,
+       current_price = $4::numeric / 10000000, current_price_raw = $4::numeric
+ WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+RETURNING ticket_id";
+
+const DELIST_TICKET: &str = "
+UPDATE tickets SET listed_price_raw = NULL, listed_until_ledger = NULL
+ WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+RETURNING ticket_id";
+
+const RESELL_TICKET: &str = "
+UPDATE tickets SET current_price = $4::numeric / 10000000, current_price_raw = $4::numeric
+ WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+RETURNING ticket_id, event_id";
+
+const PRICE_TRANSFER: &str = "
+UPDATE ticket_transfers SET price_raw = $3::numeric, royalty_raw = $4::numeric
+ WHERE ticket_id = $1 AND transaction_hash = $2";
+
+const ADD_ROYALTY: &str = "
+UPDATE events SET royalties_raw = royalties_raw + $2::numeric WHERE event_id = $1";
+
+const CHECK_IN: &str = "
+UPDATE tickets
+   SET ticket_status = 'used', used_at = $4::timestamptz,
+       listed_price_raw = NULL, listed_until_ledger = NULL
+ WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
+RETURNING ticket_id";
+
+const REFUND_TICKET: &str = "
+UPDATE tickets
+   SET ticket_status = 'refunded', refunded_at = $4::timestamptz,
+       listed_price_raw = NULL, listed_until_ledger = NULL
+ WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
+RETURNING ticket_id";
+
+const ADD_REFUND: &str = "
+UPDATE events
+   SET refunds_raw = refunds_raw + $2::numeric, commissions_raw = commissions_raw - $3::numeric
+ WHERE event_id = $1";
+
+const EVENT_EXISTS: &str = "SELECT organizer_address FROM events WHERE event_id = $1";
+
+const OPEN_CONTRIBUTION: &str = "
+INSERT INTO attribution (event_id, user_id, contribution_type, share_type, percentage_share,
+                         fixed_amount, status, proposed_by, contributor_address, share_bps,
+                         fixed_amount_raw, proposed_by_address)
+VALUES ($1, $2, $3, $4, $5::numeric / 10000, $6::numeric / 10000000, 'pending', $7, $8, $5,
+        $6::numeric, $9)
+ON CONFLICT (event_id, contributor_address) WHERE contributor_address IS NOT NULL DO UPDATE
+   SET user_id = EXCLUDED.user_id, contribution_type = EXCLUDED.contribution_type,
+       share_type = EXCLUDED.share_type, percentage_share = EXCLUDED.percentage_share,
+       fixed_amount = EXCLUDED.fixed_amount, status = 'pending',
+       proposed_by = EXCLUDED.proposed_by, share_bps = EXCLUDED.share_bps,
+       fixed_amount_raw = EXCLUDED.fixed_amount_raw,
+       proposed_by_address = EXCLUDED.proposed_by_address, approved_at = NULL,
+       approved_by = NULL, approved_by_address = NULL, rejected_at = NULL,
+       rejected_by_address = NULL, rejection_reason = NULL
+RETURNING attribution_id";
+
+const APPROVE_CONTRIBUTION: &str = "
+UPDATE attribution
+   SET status = 'approved', approved_at = $3::timestamptz, approved_by = $4,
+       approved_by_address = $5, contribution_type = $6, share_type = $7,
+       percentage_share = $8::numeric / 10000, fixed_amount = $9::numeric / 10000000,
+       share_bps = $8, fixed_amount_raw = $9::numeric
+ WHERE event_id = $1 AND contributor_address = $2
+RETURNING attribution_id";
+
+const REJECT_CONTRIBUTION: &str = "
+UPDATE attribution
+   SET status = 'rejected', rejected_at = $3::timestamptz, rejected_by_address = $4
+ WHERE event_id = $1 AND contributor_address = $2
+RETURNING attribution_id";
+
+const RECORD_CLAIM: &str = "
+UPDATE attribution
+   SET amount_earned = $3::numeric / 10000000, amount_earned_raw = $3::numeric,
+       amount_paid = $3::numeric / 10000000, amount_paid_raw = $3::numeric, status = 'paid',
+       last_payout_at = $4::timestamptz, payout_transaction_id = $5
+ WHERE event_id = $1 AND contributor_address = $2 AND status IN ('approved', 'paid')
+RETURNING attribution_id";
+
+/// The user a Stellar address belongs to, through `wallets`.
+async fn user_of(db: &mut PgConnection, address: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(USER_OF_ADDRESS)
+        .bind(address)
+        .fetch_optional(db)
+        .await
+}
+
+/// `transactions.transaction_type` for an event.
+fn transaction_type(decoded: &Decoded) -> &'static str {
+    match decoded {
+        Decoded::OrganizerVerified { .. } | Decoded::OrganizerRevoked { .. } => {
+            "organizer_verification"
+        }
+        Decoded::EventCreated { .. }
+        | Decoded::EventPostponed { .. }
+        | Decoded::EventCancelled { .. } => "event_management",
+        Decoded::Purchased { .. } => "ticket_purchase",
+        Decoded::Transfer { .. } => "ticket_transfer",
+        Decoded::Listed { .. } | Decoded::Delisted { .. } | Decoded::Resold { .. } => {
+            "ticket_resale"
+        }
+        Decoded::CheckedIn { .. } => "ticket_check_in",
+        Decoded::Refunded { .. } => "ticket_refund",
+        Decoded::ContributionOpened { .. }
+        | Decoded::ContributionApproved { .. }
+        | Decoded::ContributionRejected { .. } => "attribution",
+        Decoded::Claimed { .. } => "revenue_claim",
+        Decoded::Ignored => "other",
+    }
+}
+
+/// The event (database UUID) an event concerns, when it names one.
+fn event_of(decoded: &Decoded) -> Option<Uuid> {
+    match decoded {
+        Decoded::EventCreated { event, .. }
+        | Decoded::EventPostponed { event, .. }
+        | Decoded::EventCancelled { event, .. }
+        | Decoded::Purchased { event, .. }
+        | Decoded::CheckedIn { event, .. }
+        | Decoded::Refunded { event, .. }
+        | Decoded::ContributionOpened { event, .. }
+        | Decoded::ContributionApproved { event, .. }
+        | Decoded::ContributionRejected { event, .. }
+        | Decoded::Claimed { event, .. } => Some(*event),
+        _ => None,
+    }
+}
+
+/// Records the transaction that emitted an applied event (confirmed, in its ledger) and
+/// returns its `transaction_id`.
+async fn record_transaction(
+    db: &mut PgConnection,
+    origin: &Origin<'_>,
+    decoded: &Decoded,
+) -> Result<Uuid, sqlx::Error> {
+    let inserted: Option<Uuid> = sqlx::query_scalar(UPSERT_TRANSACTION)
+        .bind(origin.tx_hash)
+        .bind(origin.network)
+        .bind(transaction_type(decoded))
+        .bind(origin.contract_id)
+        .bind(event_of(decoded))
+        .bind(origin.contract)
+        .bind(i64::from(origin.ledger))
+        .bind(origin.closed_at)
+        .fetch_optional(&mut *db)
+        .await?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar(TRANSACTION_ID)
+                .bind(origin.tx_hash)
+                .fetch_one(db)
+                .await
+        }
+    }
+}
+
+/// Appends the change to `audit_logs`.
+async fn audit(
+    db: &mut PgConnection,
+    origin: &Origin<'_>,
+    user: Option<Uuid>,
+    action: &str,
+    resource: (&str, String),
+    new_values: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(INSERT_AUDIT)
+        .bind(user)
+        .bind(format!("chain.{action}"))
+        .bind(resource.0)
+        .bind(resource.1)
+        .bind(new_values)
+        .bind(origin.tx_hash)
+        .bind(i64::from(origin.ledger))
+        .bind(origin.event_id)
+        .bind(origin.contract)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+fn tiers_json(tiers: &[Tier]) -> serde_json::Value {
+    serde_json::Value::Array(
+        tiers
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "code": t.code,
+                    "price_raw": t.price.to_string(),
+                    "supply": t.supply,
+                    "max_per_wallet": t.max_per_wallet,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// (share_type, bps, fixed raw amount) as the attribution columns hold them.
+fn share_columns(share: Share) -> (&'static str, Option<i32>, Option<String>) {
+    match share {
+        Share::Percentage(bps) => ("percentage", i32::try_from(bps).ok(), None),
+        Share::Commission(bps) => ("commission", i32::try_from(bps).ok(), None),
+        Share::Fixed(amount) => ("fixed", None, Some(amount.to_string())),
+    }
+}
+
+/// Applies `decoded` to the mirror. `Err` only for database errors; the caller parks the
+/// event when the database refused it (a constraint or a rule trigger).
+pub(crate) async fn apply(
+    db: &mut PgConnection,
+    origin: &Origin<'_>,
+    decoded: &Decoded,
+    value_json: &serde_json::Value,
+) -> Result<Outcome, sqlx::Error> {
+    let ts = origin.closed_at;
+    let ledger = i64::from(origin.ledger);
+    let contract = origin.contract_id;
+    let outcome = match decoded {
+        Decoded::Ignored => return Ok(Outcome::Ignored),
+
+        Decoded::OrganizerVerified { organizer } | Decoded::OrganizerRevoked { organizer } => {
+            let verified = matches!(decoded, Decoded::OrganizerVerified { .. });
+            let user: Option<Uuid> = sqlx::query_scalar(SET_ORGANIZER_VERIFIED)
+                .bind(organizer)
+                .bind(verified)
+                .bind(ts)
+                .bind(ledger)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(user) = user else {
+                return park(
+                    "unknown_organizer",
+                    format!(
+                        "no organizer has the stellar wallet {organizer}: link it in wallets to \
+                         a user with an organizers row"
+                    ),
+                );
+            };
+            let action = if verified {
+                "organizer_verified"
+            } else {
+                "organizer_revoked"
+            };
+            audit(
+                db,
+                origin,
+                Some(user),
+                action,
+                ("organizer", user.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::EventCreated {
+            event,
+            organizer,
+            payment_token,
+            tiers,
+            capacity,
+            sales_start,
+            sales_end,
+            start,
+            end,
+        } => {
+            let row: Option<(Uuid, Option<Uuid>, Option<String>)> = sqlx::query_as(LOCK_EVENT)
+                .bind(event)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some((organizer_user, registered_contract, onchain)) = row else {
+                return park(
+                    "unknown_event",
+                    format!("no event {event} in the database (create it as a draft first)"),
+                );
+            };
+            if onchain.is_some() && registered_contract != Some(contract) {
+                return park(
+                    "mismatch",
+                    format!("event {event} is already published by another contract"),
+                );
+            }
+            match user_of(db, organizer).await? {
+                Some(user) if user == organizer_user => {}
+                Some(user) => {
+                    return park(
+                        "mismatch",
+                        format!(
+                            "event {event} belongs to organizer {organizer_user}, but the chain \
+                             publishes it for {organizer}, a wallet of user {user}"
+                        ),
+                    )
+                }
+                None => {
+                    return park(
+                        "unknown_organizer",
+                        format!(
+                            "{organizer}, who published event {event}, is not a wallet of its \
+                             organizer {organizer_user}"
+                        ),
+                    )
+                }
+            }
+            let min = tiers.iter().map(|t| t.price).min().unwrap_or(0);
+            let max = tiers.iter().map(|t| t.price).max().unwrap_or(0);
+            sqlx::query(PUBLISH_EVENT)
+                .bind(event)
+                .bind(contract)
+                .bind(organizer)
+                .bind(payment_token)
+                .bind(tiers_json(tiers))
+                .bind(i32::try_from(*capacity).unwrap_or(i32::MAX))
+                .bind(secs(*sales_start))
+                .bind(secs(*sales_end))
+                .bind(secs(*start))
+                .bind(secs(*end))
+                .bind(min.to_string())
+                .bind(max.to_string())
+                .bind(ledger)
+                .bind(ts)
+                .execute(&mut *db)
+                .await?;
+            audit(
+                db,
+                origin,
+                Some(organizer_user),
+                "event_created",
+                ("event", event.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::EventPostponed { event, start, end } => {
+            let user: Option<Uuid> = sqlx::query_scalar(POSTPONE_EVENT)
+                .bind(event)
+                .bind(contract)
+                .bind(secs(*start))
+                .bind(secs(*end))
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(user) = user else {
+                return park("unknown_event", not_published(event));
+            };
+            audit(
+                db,
+                origin,
+                Some(user),
+                "event_postponed",
+                ("event", event.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::EventCancelled {
+            event,
+            refund_deadline,
+        } => {
+            let user: Option<Uuid> = sqlx::query_scalar(CANCEL_EVENT)
+                .bind(event)
+                .bind(contract)
+                .bind(ts)
+                .bind(secs(*refund_deadline))
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(user) = user else {
+                return park("unknown_event", not_published(event));
+            };
+            audit(
+                db,
+                origin,
+                Some(user),
+                "event_cancelled",
+                ("event", event.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Purchased {
+            event,
+            buyer,
+            tier,
+            quantity,
+            first_token_id,
+            price,
+            amount,
+            referrer,
+            commission,
+        } => {
+            let row: Option<(Uuid, Option<Uuid>, Option<String>)> = sqlx::query_as(LOCK_EVENT)
+                .bind(event)
+                .fetch_optional(&mut *db)
+                .await?;
+            if !matches!(&row, Some((_, Some(c), Some(_))) if *c == contract) {
+                return park("unknown_event", not_published(event));
+            }
+            if *quantity == 0 {
+                return park("malformed", "a purchase of 0 tickets".to_owned());
+            }
+            let buyer_user = user_of(db, buyer).await?;
+            let tx = record_transaction(db, origin, decoded).await?;
+            let per_ticket = commission / i128::from(*quantity);
+            let first = i64::from(*first_token_id);
+            let inserted = sqlx::query(INSERT_TICKETS)
+                .bind(event)
+                .bind(contract)
+                .bind(i32::try_from(*tier).unwrap_or(i32::MAX))
+                .bind(price.to_string())
+                .bind(buyer)
+                .bind(buyer_user)
+                .bind(ts)
+                .bind(tx)
+                .bind(referrer)
+                .bind(per_ticket.to_string())
+                .bind(first)
+                .bind(first + i64::from(*quantity) - 1)
+                .execute(&mut *db)
+                .await?;
+            if inserted.rows_affected() != u64::from(*quantity) {
+                return park(
+                    "mismatch",
+                    format!("event {event} vanished while its tickets were being written"),
+                );
+            }
+            sqlx::query(ADD_SALE)
+                .bind(event)
+                .bind(i32::try_from(*quantity).unwrap_or(i32::MAX))
+                .bind(amount.to_string())
+                .bind(commission.to_string())
+                .execute(&mut *db)
+                .await?;
+            audit(
+                db,
+                origin,
+                buyer_user,
+                "purchased",
+                ("event", event.to_string()),
+                value_json,
+            )
+            .await?;
+            return Ok(Outcome::Applied);
+        }
+
+        Decoded::Transfer { from, to, token_id } => {
+            let from_user = user_of(db, from).await?;
+            let to_user = user_of(db, to).await?;
+            let ticket: Option<Uuid> = sqlx::query_scalar(MOVE_TICKET)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(to)
+                .bind(from)
+                .bind(to_user)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(ticket) = ticket else {
+                return ticket_missing(db, contract, *token_id, from).await;
+            };
+            sqlx::query(INSERT_TRANSFER)
+                .bind(ticket)
+                .bind(origin.network)
+                .bind(origin.event_id)
+                .bind(from)
+                .bind(to)
+                .bind(from_user)
+                .bind(to_user)
+                .bind(origin.tx_hash)
+                .bind(ledger)
+                .bind(ts)
+                .execute(&mut *db)
+                .await?;
+            audit(
+                db,
+                origin,
+                to_user,
+                "transfer",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Listed {
+            token_id,
+            seller,
+            price,
+            live_until_ledger,
+        } => {
+            let ticket: Option<Uuid> = sqlx::query_scalar(LIST_TICKET)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(seller)
+                .bind(price.to_string())
+                .bind(i64::from(*live_until_ledger))
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(ticket) = ticket else {
+                return ticket_missing(db, contract, *token_id, seller).await;
+            };
+            let user = user_of(db, seller).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "listed",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Delisted { token_id, seller } => {
+            let ticket: Option<Uuid> = sqlx::query_scalar(DELIST_TICKET)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(seller)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(ticket) = ticket else {
+                return ticket_missing(db, contract, *token_id, seller).await;
+            };
+            let user = user_of(db, seller).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "delisted",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Resold {
+            token_id,
+            seller: _,
+            buyer,
+            price,
+            royalty,
+        } => {
+            // The transfer (emitted first) already moved the ticket to the buyer.
+            let row: Option<(Uuid, Uuid)> = sqlx::query_as(RESELL_TICKET)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(buyer)
+                .bind(price.to_string())
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some((ticket, event)) = row else {
+                return ticket_missing(db, contract, *token_id, buyer).await;
+            };
+            sqlx::query(PRICE_TRANSFER)
+                .bind(ticket)
+                .bind(origin.tx_hash)
+                .bind(price.to_string())
+                .bind(royalty.to_string())
+                .execute(&mut *db)
+                .await?;
+            sqlx::query(ADD_ROYALTY)
+                .bind(event)
+                .bind(royalty.to_string())
+                .execute(&mut *db)
+                .await?;
+            let user = user_of(db, buyer).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "resold",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::CheckedIn {
+            event,
+            token_id,
+            operator,
+        } => {
+            let ticket: Option<Uuid> = sqlx::query_scalar(CHECK_IN)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(event)
+                .bind(ts)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(ticket) = ticket else {
+                return park(
+                    "unknown_ticket",
+                    format!("no ticket {token_id} of event {event} in the mirror"),
+                );
+            };
+            let user = user_of(db, operator).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "checked_in",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Refunded {
+            event,
+            holder,
+            token_id,
+            amount,
+            commission_reversed,
+        } => {
+            let ticket: Option<Uuid> = sqlx::query_scalar(REFUND_TICKET)
+                .bind(contract)
+                .bind(i64::from(*token_id))
+                .bind(event)
+                .bind(ts)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(ticket) = ticket else {
+                return park(
+                    "unknown_ticket",
+                    format!("no ticket {token_id} of event {event} in the mirror"),
+                );
+            };
+            sqlx::query(ADD_REFUND)
+                .bind(event)
+                .bind(amount.to_string())
+                .bind(commission_reversed.to_string())
+                .execute(&mut *db)
+                .await?;
+            let user = user_of(db, holder).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "refunded",
+                ("ticket", ticket.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::ContributionOpened {
+            event,
+            contributor,
+            organizer,
+            kind,
+            share,
+            submitted,
+        } => {
+            if !event_exists(db, event).await? {
+                return park("unknown_event", format!("no event {event} in the database"));
+            }
+            let contributor_user = user_of(db, contributor).await?;
+            let proposer = if *submitted { contributor } else { organizer };
+            let proposer_user = user_of(db, proposer).await?;
+            let (share_type, bps, fixed) = share_columns(*share);
+            let id: Uuid = sqlx::query_scalar(OPEN_CONTRIBUTION)
+                .bind(event)
+                .bind(contributor_user)
+                .bind(kind)
+                .bind(share_type)
+                .bind(bps)
+                .bind(fixed)
+                .bind(proposer_user)
+                .bind(contributor)
+                .bind(proposer)
+                .fetch_one(&mut *db)
+                .await?;
+            let action = if *submitted {
+                "contribution_submitted"
+            } else {
+                "contribution_proposed"
+            };
+            audit(
+                db,
+                origin,
+                proposer_user,
+                action,
+                ("attribution", id.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::ContributionApproved {
+            event,
+            contributor,
+            approved_by,
+            kind,
+            share,
+        } => {
+            let approver = user_of(db, approved_by).await?;
+            let (share_type, bps, fixed) = share_columns(*share);
+            let id: Option<Uuid> = sqlx::query_scalar(APPROVE_CONTRIBUTION)
+                .bind(event)
+                .bind(contributor)
+                .bind(ts)
+                .bind(approver)
+                .bind(approved_by)
+                .bind(kind)
+                .bind(share_type)
+                .bind(bps)
+                .bind(fixed)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(id) = id else {
+                return park("unknown_contribution", no_contribution(event, contributor));
+            };
+            audit(
+                db,
+                origin,
+                approver,
+                "contribution_approved",
+                ("attribution", id.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::ContributionRejected {
+            event,
+            contributor,
+            rejected_by,
+        } => {
+            let id: Option<Uuid> = sqlx::query_scalar(REJECT_CONTRIBUTION)
+                .bind(event)
+                .bind(contributor)
+                .bind(ts)
+                .bind(rejected_by)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(id) = id else {
+                return park("unknown_contribution", no_contribution(event, contributor));
+            };
+            let user = user_of(db, rejected_by).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "contribution_rejected",
+                ("attribution", id.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Claimed {
+            event,
+            payee,
+            amount: _,
+            total_paid,
+        } => {
+            let organizer: Option<Option<String>> = sqlx::query_scalar(EVENT_EXISTS)
+                .bind(event)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(organizer) = organizer else {
+                return park("unknown_event", format!("no event {event} in the database"));
+            };
+            let tx = record_transaction(db, origin, decoded).await?;
+            let id: Option<Uuid> = sqlx::query_scalar(RECORD_CLAIM)
+                .bind(event)
+                .bind(payee)
+                .bind(total_paid.to_string())
+                .bind(ts)
+                .bind(tx)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(id) = id else {
+                if organizer.as_deref() == Some(payee.as_str()) {
+                    // The organizer's remainder has no attribution row.
+                    return Ok(Outcome::Applied);
+                }
+                return park("unknown_contribution", no_contribution(event, payee));
+            };
+            let user = user_of(db, payee).await?;
+            audit(
+                db,
+                origin,
+                user,
+                "claimed",
+                ("attribution", id.to_string()),
+                value_json,
+            )
+            .await?;
+            return Ok(Outcome::Applied);
+        }
+    };
+    if outcome == Outcome::Applied {
+        record_transaction(db, origin, decoded).await?;
+    }
+    Ok(outcome)
+}
+
+async fn event_exists(db: &mut PgConnection, event: &Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, Option<String>>(EVENT_EXISTS)
+        .bind(event)
+        .fetch_optional(db)
+        .await?
+        .is_some())
+}
+
+/// Why a ticket event found no row to change: no such ticket, or another holder.
+async fn ticket_missing(
+    db: &mut PgConnection,
+    contract: Uuid,
+    token_id: u32,
+    holder: &str,
+) -> Result<Outcome, sqlx::Error> {
+    let owner: Option<Option<String>> = sqlx::query_scalar(TICKET_OWNER)
+        .bind(contract)
+        .bind(i64::from(token_id))
+        .fetch_optional(db)
+        .await?;
+    match owner {
+        None => park(
+            "unknown_ticket",
+            format!("no ticket {token_id} of this contract in the mirror"),
+        ),
+        Some(owner) => park(
+            "mismatch",
+            format!(
+                "the chain says {holder} holds ticket {token_id}, the mirror says {}",
+                owner.as_deref().unwrap_or("nobody")
+            ),
+        ),
+    }
+}
+
+fn not_published(event: &Uuid) -> String {
+    format!("event {event} is not published on chain in the mirror")
+}
+
+fn no_contribution(event: &Uuid, contributor: &str) -> String {
+    format!("no contribution of {contributor} to event {event} in the mirror")
+}
+
+/// Ledger seconds as the `bigint` the SQL converts with `to_timestamp`.
+fn secs(t: u64) -> i64 {
+    i64::try_from(t).unwrap_or(i64::MAX)
+}

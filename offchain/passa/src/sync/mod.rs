@@ -1,0 +1,1064 @@
+//! `passa sync`: follows the registered contracts of one network through Stellar RPC
+//! `getEvents` and mirrors their events into PostgreSQL (DESIGN §4.2).
+//!
+//! - The contracts are those of `smart_contracts` on the network, active or paused (at most 25:
+//!   five filters of five contract ids, one request).
+//! - Paging is cursor-driven: the first request of a run without a stored cursor names a
+//!   ledger range (`startLedger`, `endLedger` exclusive, at most 10 000 ledgers); every next one
+//!   continues after the cursor the server returned, through empty pages, until the latest
+//!   ledger.
+//! - Each page is one database transaction: the raw events (`chain_events`, unique by RPC id;
+//!   one already stored is skipped), what each new one changes in the mirror, the
+//!   `parked_events` of those that cannot be applied, and the cursor (`sync_cursors`, forward
+//!   only). After a crash at any point the next run resumes with nothing lost or doubled.
+//! - An event that cannot be applied — unknown name, malformed data, a reference to an event,
+//!   ticket or organizer the mirror lacks, a row the database refuses — is parked with its
+//!   reason, never dropped. Later events on the same subject wait behind it. Parked events are
+//!   retried at the start of a run, after each page that applied something (those parked
+//!   before it), and every [`SyncOptions::retry_parked_every`] while following.
+//! - A cursor older than the server's retention is an error that says how to backfill.
+//! - Transient RPC failures are retried with exponential backoff.
+//! - A PostgreSQL advisory lock per network, held on the connection that applies, makes sure
+//!   two `passa sync` never both apply: the second waits, then takes over.
+
+mod apply;
+pub mod decode;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use sqlx::{Acquire, PgConnection};
+use stellar_xdr::{self as xdr, Limits, ReadXdr};
+use uuid::Uuid;
+
+use crate::network::NetworkName;
+use crate::registry::{self, ContractKind};
+use crate::rpc::Rpc;
+use apply::{Origin, Outcome};
+
+/// At most this many ledgers per `getEvents` range (the RPC's own limit).
+pub const MAX_LEDGER_RANGE: u32 = 10_000;
+/// At most this many contract ids per filter, and filters per request (the RPC's limits).
+pub const MAX_IDS_PER_FILTER: usize = 5;
+const MAX_FILTERS: usize = 5;
+const XDR_DEPTH: u32 = 500;
+
+/// How `passa sync` runs.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Stop once caught up with the latest ledger instead of following.
+    pub once: bool,
+    /// Start reading at this ledger instead of the stored cursor (backfill, or skipping a gap
+    /// the server no longer has). Events already stored are not applied twice; the cursor
+    /// still only moves forward.
+    pub from_ledger: Option<u32>,
+    /// Events per `getEvents` page (the RPC allows up to 10 000).
+    pub page_size: u32,
+    /// How long to wait for new ledgers once caught up.
+    pub poll_interval: Duration,
+    /// How often open parked events are retried while following.
+    pub retry_parked_every: Duration,
+    /// RPC attempts per request before giving up (with backoff from 250 ms to 30 s).
+    pub rpc_attempts: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            once: false,
+            from_ledger: None,
+            page_size: 1_000,
+            poll_interval: Duration::from_secs(1),
+            retry_parked_every: Duration::from_secs(30),
+            rpc_attempts: 8,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// `getEvents` pages read.
+    pub pages: u64,
+    /// Events the server returned.
+    pub events_seen: u64,
+    /// Of those, the ones not stored before.
+    pub events_new: u64,
+    /// New events applied to the mirror.
+    pub applied: u64,
+    /// New events with nothing to mirror.
+    pub ignored: u64,
+    /// New events parked.
+    pub parked: u64,
+    /// Parked events (of this or earlier runs) applied on a retry.
+    pub unparked: u64,
+    /// Every ledger up to this one is applied.
+    pub last_ledger: u32,
+    /// The stored cursor.
+    pub cursor: Option<String>,
+}
+
+/// Why `passa sync` stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// No contract of the network is registered as active or paused.
+    #[error(
+        "no active contracts are registered for {network}; deploy them first \
+         (`passa deploy --network {network}`)"
+    )]
+    NoContracts {
+        /// The network.
+        network: NetworkName,
+    },
+    /// More contracts than one getEvents request can follow.
+    #[error(
+        "{count} contracts are registered for {network}; one sync follows at most {max} \
+         (deprecate the ones no longer in use: `passa contracts …`)"
+    )]
+    TooManyContracts {
+        /// The network.
+        network: NetworkName,
+        /// How many.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The next ledger to read is older than what the RPC server keeps.
+    #[error(
+        "the mirror of {network} needs events from ledger {next_ledger} on, but the RPC server \
+         only keeps ledgers {oldest}–{latest}: ledgers {next_ledger}–{last_missing} are gone \
+         from it. Backfill them from an RPC server with a longer retention \
+         (`passa sync --network {network} --rpc-url <URL> --from-ledger {next_ledger}`), or \
+         accept the gap and continue from the oldest ledger this server has \
+         (`passa sync --network {network} --from-ledger {oldest}`)"
+    )]
+    CursorTooOld {
+        /// The network.
+        network: NetworkName,
+        /// The first ledger not yet applied.
+        next_ledger: u32,
+        /// The last ledger the server lacks.
+        last_missing: u32,
+        /// The server's oldest ledger.
+        oldest: u32,
+        /// The server's latest ledger.
+        latest: u32,
+    },
+    /// `--from-ledger` names a ledger the server has not closed yet.
+    #[error("--from-ledger {ledger} is past the latest ledger ({latest}) of {network}")]
+    FromLedgerAhead {
+        /// The network.
+        network: NetworkName,
+        /// The ledger asked for.
+        ledger: u32,
+        /// The server's latest.
+        latest: u32,
+    },
+    /// The RPC server failed, also after retries.
+    #[error("{method} failed after {attempts} attempt(s): {detail}")]
+    Rpc {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last error.
+        detail: String,
+    },
+    /// The server sent something unreadable.
+    #[error("the RPC server sent an unreadable {what}: {detail}")]
+    BadResponse {
+        /// What.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// A database statement failed.
+    #[error("sync: {what}")]
+    Database {
+        /// What was being done.
+        what: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+fn db(what: &'static str) -> impl FnOnce(sqlx::Error) -> SyncError {
+    move |source| SyncError::Database { what, source }
+}
+
+/// One parked event, for `passa sync parked`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ParkedEvent {
+    /// The RPC event id.
+    pub event_id: String,
+    /// The network.
+    pub network: String,
+    /// The emitting contract.
+    pub contract_address: String,
+    /// The event's name (first topic), when it is a symbol.
+    pub name: Option<String>,
+    /// Its ledger.
+    pub ledger: i64,
+    /// Its transaction.
+    pub transaction_hash: String,
+    /// What it is about (`event:<uuid>`, `ticket:<C…>:<id>`, `organizer:<G…>`, …).
+    pub subject: String,
+    /// unknown_topic, malformed, unknown_event, unknown_ticket, unknown_organizer,
+    /// unknown_contribution, mismatch, refused, waiting.
+    pub reason_code: String,
+    /// The reason in words.
+    pub reason: String,
+    /// How many times it was tried.
+    pub attempts: i32,
+    /// First try.
+    pub first_attempt_at: chrono::DateTime<chrono::Utc>,
+    /// Latest try.
+    pub last_attempt_at: chrono::DateTime<chrono::Utc>,
+    /// When it was finally applied.
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+const LIST_PARKED: &str = "
+SELECT p.event_id, p.network, c.contract_address, c.name, c.ledger, c.transaction_hash::text,
+       p.subject, p.reason_code, p.reason, p.attempts, p.first_attempt_at, p.last_attempt_at,
+       p.resolved_at
+  FROM parked_events p
+  JOIN chain_events c ON c.network = p.network AND c.event_id = p.event_id
+ WHERE p.network = $1 AND ($2 OR p.resolved_at IS NULL)
+ ORDER BY p.event_id";
+
+/// The parked events of `network`, oldest first; the resolved ones too when `all`.
+///
+/// # Errors
+/// The database's.
+pub async fn parked(
+    conn: &mut PgConnection,
+    network: NetworkName,
+    all: bool,
+) -> Result<Vec<ParkedEvent>, SyncError> {
+    sqlx::query_as(LIST_PARKED)
+        .bind(network.as_str())
+        .bind(all)
+        .fetch_all(conn)
+        .await
+        .map_err(db("listing parked events"))
+}
+
+const TRY_LOCK: &str = "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
+const LOCK: &str = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
+const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
+
+const SELECT_CURSOR: &str = "SELECT cursor, last_ledger FROM sync_cursors WHERE network = $1";
+
+const FIRST_DEPLOYMENT_LEDGER: &str = "
+SELECT min(t.block_number)
+  FROM smart_contracts c
+  JOIN transactions t ON t.transaction_id = c.deployment_transaction_id
+ WHERE c.network = $1 AND c.status IN ('active', 'paused')";
+
+const SAVE_CURSOR: &str = "
+INSERT INTO sync_cursors (network, cursor, last_ledger, last_ledger_closed_at)
+VALUES ($1, $2, $3, $4::timestamptz)
+ON CONFLICT (network) DO UPDATE
+   SET cursor = EXCLUDED.cursor, last_ledger = EXCLUDED.last_ledger,
+       last_ledger_closed_at = COALESCE(EXCLUDED.last_ledger_closed_at,
+                                        sync_cursors.last_ledger_closed_at)
+ WHERE sync_cursors.cursor < EXCLUDED.cursor
+   AND sync_cursors.last_ledger <= EXCLUDED.last_ledger";
+
+const INSERT_RAW: &str = "
+INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
+                          ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr,
+                          topics, value, outcome)
+VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9, $10, $11, $12, 'parked')
+ON CONFLICT (network, event_id) DO NOTHING";
+
+const SET_OUTCOME: &str = "
+UPDATE chain_events SET outcome = $3, applied_at = now() WHERE network = $1 AND event_id = $2";
+
+const WAITING_BEHIND: &str = "
+SELECT event_id FROM parked_events
+ WHERE network = $1 AND resolved_at IS NULL AND subject = ANY($2) AND event_id < $3
+ ORDER BY event_id LIMIT 1";
+
+const INSERT_PARKED: &str = "
+INSERT INTO parked_events (network, event_id, subject, reason_code, reason)
+VALUES ($1, $2, $3, $4, $5)";
+
+const OPEN_PARKED: &str = "
+SELECT c.event_id, c.smart_contract_id, c.contract_address, c.ledger,
+       c.ledger_closed_at::text,
+       c.transaction_hash::text, c.topics_xdr, c.value_xdr, c.value
+  FROM parked_events p
+  JOIN chain_events c ON c.network = p.network AND c.event_id = p.event_id
+ WHERE p.network = $1 AND p.resolved_at IS NULL AND ($2::text IS NULL OR p.event_id < $2)
+ ORDER BY p.event_id
+   FOR UPDATE OF p";
+
+const RETRY_FAILED: &str = "
+UPDATE parked_events
+   SET attempts = attempts + 1, last_attempt_at = now(), reason_code = $3, reason = $4
+ WHERE network = $1 AND event_id = $2";
+
+const RESOLVE_PARKED: &str = "
+UPDATE parked_events SET attempts = attempts + 1, last_attempt_at = now(), resolved_at = now()
+ WHERE network = $1 AND event_id = $2";
+
+const COUNT_OPEN_PARKED: &str = "
+SELECT count(*) FROM parked_events
+ WHERE network = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR event_id < $2)";
+
+/// A contract being followed.
+#[derive(Debug, Clone)]
+struct Followed {
+    id: Uuid,
+    kind: ContractKind,
+}
+
+/// Where the next request starts.
+#[derive(Debug, Clone)]
+enum Position {
+    /// A ledger range from this ledger.
+    Ledger(u32),
+    /// After this cursor; every ledger up to `complete` is read.
+    Cursor { cursor: String, complete: u32 },
+}
+
+impl Position {
+    /// The first ledger that may still hold unread events.
+    fn next_ledger(&self) -> u32 {
+        match self {
+            Position::Ledger(l) => *l,
+            Position::Cursor { complete, .. } => complete.saturating_add(1),
+        }
+    }
+}
+
+/// Follows the network's registered contracts and mirrors their events: until caught up with
+/// `opts.once`, otherwise until the future is dropped (each page is one database transaction,
+/// so dropping it between or inside pages loses nothing). `db` is the connection that holds
+/// the advisory lock and applies every page.
+///
+/// # Errors
+/// [`SyncError`]: no contracts, a cursor the server no longer covers, the RPC failing after
+/// retries, the database failing.
+pub async fn run(
+    rpc: &Rpc,
+    db_conn: &mut PgConnection,
+    opts: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let network = rpc.network().name;
+    let lock_key = format!("passa sync {network}");
+    let free: bool = sqlx::query_scalar(TRY_LOCK)
+        .bind(&lock_key)
+        .fetch_one(&mut *db_conn)
+        .await
+        .map_err(db("taking the sync lock"))?;
+    if !free {
+        tracing::info!(%network, "another passa sync is applying; waiting for it to stop");
+        sqlx::query(LOCK)
+            .bind(&lock_key)
+            .execute(&mut *db_conn)
+            .await
+            .map_err(db("waiting for the sync lock"))?;
+        tracing::info!(%network, "took over the sync lock");
+    }
+    let result = Follower::new(rpc, opts)
+        .map_err(|e| SyncError::Rpc {
+            method: "connect",
+            attempts: 1,
+            detail: e,
+        })?
+        .run(db_conn)
+        .await;
+    // A broken connection has lost the lock with it; nothing to release then.
+    let _ = sqlx::query(UNLOCK)
+        .bind(&lock_key)
+        .execute(&mut *db_conn)
+        .await;
+    result
+}
+
+struct Follower<'a> {
+    network: NetworkName,
+    client: stellar_rpc_client::Client,
+    opts: &'a SyncOptions,
+    report: SyncReport,
+    oldest: u32,
+    latest: u32,
+}
+
+impl<'a> Follower<'a> {
+    fn new(rpc: &Rpc, opts: &'a SyncOptions) -> Result<Self, String> {
+        let client =
+            stellar_rpc_client::Client::new(&rpc.network().rpc_url).map_err(|e| e.to_string())?;
+        Ok(Self {
+            network: rpc.network().name,
+            client,
+            opts,
+            report: SyncReport::default(),
+            oldest: 0,
+            latest: 0,
+        })
+    }
+
+    async fn run(mut self, conn: &mut PgConnection) -> Result<SyncReport, SyncError> {
+        let contracts = self.contracts(conn).await?;
+        let ids: Vec<String> = contracts.keys().cloned().collect();
+        self.health().await?;
+        let mut position = self.start(conn).await?;
+        self.retry_parked(conn, &contracts, None).await?;
+        let mut last_retry = Instant::now();
+        loop {
+            self.check_retention(&position)?;
+            let page = self.fetch(&ids, &position).await?;
+            self.oldest = page.oldest_ledger;
+            self.latest = page.latest_ledger;
+            let full = page.events.len() >= self.opts.page_size as usize;
+            let cursor_ledger = cursor_ledger(&page.cursor)?;
+            let complete = if full {
+                cursor_ledger.saturating_sub(1)
+            } else {
+                cursor_ledger
+            };
+            let applied_before = self.report.applied;
+            self.apply_page(conn, &contracts, &page, complete).await?;
+            self.report.pages += 1;
+            self.report.last_ledger = self.report.last_ledger.max(complete);
+            self.report.cursor = Some(page.cursor.clone());
+            position = Position::Cursor {
+                cursor: page.cursor.clone(),
+                complete,
+            };
+            // What this page applied may unblock events parked before it (a later event
+            // cannot unblock an earlier one of the same page: each was tried after those
+            // before it).
+            if self.report.applied > applied_before {
+                let first = page.events.first().map(|e| e.id.as_str());
+                self.retry_parked(conn, &contracts, first).await?;
+                last_retry = Instant::now();
+            }
+            let caught_up = !full && cursor_ledger >= page.latest_ledger;
+            if caught_up {
+                if self.opts.once {
+                    break;
+                }
+                if last_retry.elapsed() >= self.opts.retry_parked_every {
+                    self.retry_parked(conn, &contracts, None).await?;
+                    last_retry = Instant::now();
+                }
+                tokio::time::sleep(self.opts.poll_interval).await;
+            }
+        }
+        Ok(self.report)
+    }
+
+    /// The followed contracts by address.
+    async fn contracts(
+        &self,
+        conn: &mut PgConnection,
+    ) -> Result<HashMap<String, Followed>, SyncError> {
+        let rows = registry::list(conn, Some(self.network))
+            .await
+            .map_err(db("reading the contract registry"))?;
+        let followed: HashMap<String, Followed> = rows
+            .into_iter()
+            .filter(|c| c.status == "active" || c.status == "paused")
+            .map(|c| {
+                (
+                    c.address,
+                    Followed {
+                        id: c.id,
+                        kind: c.kind,
+                    },
+                )
+            })
+            .collect();
+        if followed.is_empty() {
+            return Err(SyncError::NoContracts {
+                network: self.network,
+            });
+        }
+        let max = MAX_IDS_PER_FILTER * MAX_FILTERS;
+        if followed.len() > max {
+            return Err(SyncError::TooManyContracts {
+                network: self.network,
+                count: followed.len(),
+                max,
+            });
+        }
+        Ok(followed)
+    }
+
+    /// Where this run starts: `--from-ledger`, the stored cursor, or the first deployment.
+    async fn start(&mut self, conn: &mut PgConnection) -> Result<Position, SyncError> {
+        let stored: Option<(String, i64)> = sqlx::query_as(SELECT_CURSOR)
+            .bind(self.network.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db("reading the sync cursor"))?;
+        if let Some((cursor, complete)) = &stored {
+            self.report.cursor = Some(cursor.clone());
+            self.report.last_ledger = u32::try_from(*complete).unwrap_or(0);
+        }
+        if let Some(ledger) = self.opts.from_ledger {
+            if ledger > self.latest {
+                return Err(SyncError::FromLedgerAhead {
+                    network: self.network,
+                    ledger,
+                    latest: self.latest,
+                });
+            }
+            if let Some((_, complete)) = &stored {
+                if i64::from(ledger) > complete + 1 {
+                    tracing::warn!(
+                        network = %self.network,
+                        skipped_from = complete + 1,
+                        skipped_to = ledger - 1,
+                        "--from-ledger skips ledgers the mirror has not read"
+                    );
+                }
+            }
+            return Ok(Position::Ledger(ledger.max(1)));
+        }
+        if let Some((cursor, complete)) = stored {
+            return Ok(Position::Cursor {
+                cursor,
+                complete: u32::try_from(complete).unwrap_or(0),
+            });
+        }
+        let first: Option<i64> = sqlx::query_scalar(FIRST_DEPLOYMENT_LEDGER)
+            .bind(self.network.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db("reading the deployment ledgers"))?;
+        Ok(Position::Ledger(match first {
+            Some(l) => u32::try_from(l).unwrap_or(1).max(1),
+            // Deployed by something that did not record it: what the server still has.
+            None => self.oldest.max(1),
+        }))
+    }
+
+    fn check_retention(&self, position: &Position) -> Result<(), SyncError> {
+        let next = position.next_ledger();
+        if next < self.oldest {
+            return Err(SyncError::CursorTooOld {
+                network: self.network,
+                next_ledger: next,
+                last_missing: self.oldest - 1,
+                oldest: self.oldest,
+                latest: self.latest,
+            });
+        }
+        Ok(())
+    }
+
+    /// getHealth: the server's oldest and latest ledgers.
+    async fn health(&mut self) -> Result<(), SyncError> {
+        let health = self
+            .retrying("getHealth", || self.client.get_health())
+            .await?;
+        self.oldest = health.oldest_ledger;
+        self.latest = health.latest_ledger;
+        Ok(())
+    }
+
+    /// One getEvents page at `position`.
+    async fn fetch(
+        &mut self,
+        ids: &[String],
+        position: &Position,
+    ) -> Result<stellar_rpc_client::GetEventsResponse, SyncError> {
+        use jsonrpsee_core::client::ClientT as _;
+        let filters: Vec<serde_json::Value> = ids
+            .chunks(MAX_IDS_PER_FILTER)
+            .map(|chunk| serde_json::json!({ "type": "contract", "contractIds": chunk }))
+            .collect();
+        let mut params = serde_json::Map::new();
+        params.insert("filters".to_owned(), filters.into());
+        let mut pagination = serde_json::json!({ "limit": self.opts.page_size });
+        match position {
+            Position::Ledger(start) => {
+                params.insert("startLedger".to_owned(), (*start).into());
+                params.insert(
+                    "endLedger".to_owned(),
+                    start.saturating_add(MAX_LEDGER_RANGE).into(),
+                );
+            }
+            Position::Cursor { cursor, .. } => {
+                pagination["cursor"] = cursor.clone().into();
+            }
+        }
+        params.insert("pagination".to_owned(), pagination);
+        let mut object = jsonrpsee_core::params::ObjectParams::new();
+        for (k, v) in params {
+            object.insert(&k, v).map_err(|e| SyncError::BadResponse {
+                what: "request",
+                detail: e.to_string(),
+            })?;
+        }
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result: Result<stellar_rpc_client::GetEventsResponse, _> = self
+                .client
+                .client()
+                .request("getEvents", object.clone())
+                .await;
+            match result {
+                Ok(page) => return Ok(page),
+                Err(e) => {
+                    let detail = one_line(&e.to_string());
+                    // Maybe the retention window moved past us: a loud error, not a retry.
+                    if detail.contains("ledger range") || detail.contains("must be between") {
+                        self.health().await?;
+                        self.check_retention(position)?;
+                    }
+                    if attempt >= self.opts.rpc_attempts {
+                        return Err(SyncError::Rpc {
+                            method: "getEvents",
+                            attempts: attempt,
+                            detail,
+                        });
+                    }
+                    tracing::warn!(attempt, %detail, "getEvents failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    async fn retrying<T, F, Fut>(&self, method: &'static str, call: F) -> Result<T, SyncError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, stellar_rpc_client::Error>>,
+    {
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if attempt >= self.opts.rpc_attempts => {
+                    return Err(SyncError::Rpc {
+                        method,
+                        attempts: attempt,
+                        detail: one_line(&e.to_string()),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(attempt, method, error = %one_line(&e.to_string()), "retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    /// Stores and applies one page and moves the cursor, in one transaction. Returns how many
+    /// events were new.
+    async fn apply_page(
+        &mut self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+        page: &stellar_rpc_client::GetEventsResponse,
+        complete: u32,
+    ) -> Result<u64, SyncError> {
+        let network = self.network.as_str();
+        let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
+        let mut fresh = 0;
+        for event in &page.events {
+            self.report.events_seen += 1;
+            let Some(followed) = contracts.get(&event.contract_id) else {
+                // The server answered for a contract we did not ask about.
+                tracing::warn!(contract = %event.contract_id, id = %event.id, "event of an unfollowed contract skipped");
+                continue;
+            };
+            let topics: Vec<xdr::ScVal> = event
+                .topic
+                .iter()
+                .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| SyncError::BadResponse {
+                    what: "event topic",
+                    detail: format!("{}: {e}", event.id),
+                })?;
+            let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
+                SyncError::BadResponse {
+                    what: "event value",
+                    detail: format!("{}: {e}", event.id),
+                }
+            })?;
+            let topics_json = serde_json::to_value(&topics).map_err(json_error)?;
+            let value_json = serde_json::to_value(&value).map_err(json_error)?;
+            let tx_hash = event.tx_hash.clone().unwrap_or_default();
+            let inserted = sqlx::query(INSERT_RAW)
+                .bind(network)
+                .bind(&event.id)
+                .bind(followed.id)
+                .bind(&event.contract_id)
+                .bind(i64::from(event.ledger))
+                .bind(&event.ledger_closed_at)
+                .bind(&tx_hash)
+                .bind(decode::name(&topics))
+                .bind(&event.topic)
+                .bind(&event.value)
+                .bind(&topics_json)
+                .bind(&value_json)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("storing a raw event"))?;
+            if inserted.rows_affected() == 0 {
+                continue;
+            }
+            fresh += 1;
+            self.report.events_new += 1;
+            let origin = Origin {
+                network,
+                event_id: &event.id,
+                contract_id: followed.id,
+                contract: &event.contract_id,
+                ledger: event.ledger,
+                closed_at: &event.ledger_closed_at,
+                tx_hash: &tx_hash,
+            };
+            let (outcome, subject) = process(
+                &mut tx,
+                &origin,
+                followed.kind,
+                &topics,
+                &value,
+                &value_json,
+            )
+            .await?;
+            match outcome {
+                Outcome::Applied => self.report.applied += 1,
+                Outcome::Ignored => self.report.ignored += 1,
+                Outcome::Parked(..) => self.report.parked += 1,
+            }
+            record_outcome(&mut tx, &origin, &outcome, &subject, false).await?;
+        }
+        let closed_at = page
+            .events
+            .last()
+            .filter(|e| e.ledger == complete)
+            .map(|e| e.ledger_closed_at.clone());
+        sqlx::query(SAVE_CURSOR)
+            .bind(network)
+            .bind(&page.cursor)
+            .bind(i64::from(complete))
+            .bind(closed_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("moving the cursor"))?;
+        tx.commit().await.map_err(db("committing a page"))?;
+        if fresh > 0 {
+            tracing::info!(
+                network,
+                ledger = complete,
+                new = fresh,
+                applied = self.report.applied,
+                parked = self.report.parked,
+                "page applied"
+            );
+        }
+        Ok(fresh)
+    }
+
+    /// Retries the open parked events (those before event id `before`, or all), oldest first,
+    /// in one transaction.
+    async fn retry_parked(
+        &mut self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+        before: Option<&str>,
+    ) -> Result<(), SyncError> {
+        let network = self.network.as_str();
+        let open: i64 = sqlx::query_scalar(COUNT_OPEN_PARKED)
+            .bind(network)
+            .bind(before)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db("counting parked events"))?;
+        if open == 0 {
+            return Ok(());
+        }
+        let mut tx = conn.begin().await.map_err(db("beginning a retry"))?;
+        type Row = (
+            String,
+            Uuid,
+            String,
+            i64,
+            String,
+            String,
+            Vec<String>,
+            String,
+            serde_json::Value,
+        );
+        let rows: Vec<Row> = sqlx::query_as(OPEN_PARKED)
+            .bind(network)
+            .bind(before)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("reading parked events"))?;
+        let mut resolved = 0;
+        for (
+            event_id,
+            contract_id,
+            contract,
+            ledger,
+            closed_at,
+            tx_hash,
+            topics_xdr,
+            value_xdr,
+            value_json,
+        ) in &rows
+        {
+            let kind = match contracts.get(contract) {
+                Some(f) => f.kind,
+                // A contract no longer followed (deprecated): leave its events parked.
+                None => continue,
+            };
+            let topics: Vec<xdr::ScVal> = topics_xdr
+                .iter()
+                .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| SyncError::BadResponse {
+                    what: "stored event topic",
+                    detail: format!("{event_id}: {e}"),
+                })?;
+            let value = xdr::ScVal::from_xdr_base64(value_xdr, limits()).map_err(|e| {
+                SyncError::BadResponse {
+                    what: "stored event value",
+                    detail: format!("{event_id}: {e}"),
+                }
+            })?;
+            let origin = Origin {
+                network,
+                event_id,
+                contract_id: *contract_id,
+                contract,
+                ledger: u32::try_from(*ledger).unwrap_or(0),
+                closed_at,
+                tx_hash,
+            };
+            let (outcome, subject) =
+                process(&mut tx, &origin, kind, &topics, &value, value_json).await?;
+            if !matches!(outcome, Outcome::Parked(..)) {
+                resolved += 1;
+            }
+            record_outcome(&mut tx, &origin, &outcome, &subject, true).await?;
+        }
+        tx.commit().await.map_err(db("committing a retry"))?;
+        self.report.unparked += resolved;
+        if resolved > 0 {
+            tracing::info!(network, resolved, "parked events applied");
+        }
+        Ok(())
+    }
+}
+
+/// Decodes and applies one event inside a savepoint; returns its outcome and the subject it
+/// is (or would be) parked under.
+async fn process(
+    tx: &mut PgConnection,
+    origin: &Origin<'_>,
+    kind: ContractKind,
+    topics: &[xdr::ScVal],
+    value: &xdr::ScVal,
+    value_json: &serde_json::Value,
+) -> Result<(Outcome, String), SyncError> {
+    let fallback_subject = format!("contract:{}", origin.contract);
+    let decoded = match decode::decode(kind, topics, value) {
+        Ok(d) => d,
+        Err(e) => {
+            let code = match e {
+                decode::Undecodable::UnknownTopic(_) => "unknown_topic",
+                decode::Undecodable::Malformed(_) => "malformed",
+            };
+            return Ok((Outcome::Parked(code, e.to_string()), fallback_subject));
+        }
+    };
+    let subjects = decoded.subjects(origin.contract);
+    let subject = subjects.first().cloned().unwrap_or(fallback_subject);
+    if !subjects.is_empty() {
+        let behind: Option<String> = sqlx::query_scalar(WAITING_BEHIND)
+            .bind(origin.network)
+            .bind(&subjects)
+            .bind(origin.event_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("looking for earlier parked events"))?;
+        if let Some(earlier) = behind {
+            return Ok((
+                Outcome::Parked(
+                    "waiting",
+                    format!("waits for the earlier parked event {earlier} on the same subject"),
+                ),
+                subject,
+            ));
+        }
+    }
+    let mut savepoint = tx.begin().await.map_err(db("opening a savepoint"))?;
+    match apply::apply(&mut savepoint, origin, &decoded, value_json).await {
+        Ok(Outcome::Parked(code, reason)) => {
+            savepoint
+                .rollback()
+                .await
+                .map_err(db("rolling back a savepoint"))?;
+            Ok((Outcome::Parked(code, reason), subject))
+        }
+        Ok(outcome) => {
+            savepoint
+                .commit()
+                .await
+                .map_err(db("releasing a savepoint"))?;
+            Ok((outcome, subject))
+        }
+        Err(e) if refused(&e) => {
+            savepoint
+                .rollback()
+                .await
+                .map_err(db("rolling back a savepoint"))?;
+            Ok((
+                Outcome::Parked("refused", format!("the database refused it: {e}")),
+                subject,
+            ))
+        }
+        Err(e) => Err(SyncError::Database {
+            what: "applying an event",
+            source: e,
+        }),
+    }
+}
+
+/// Records what became of an event: its outcome in `chain_events`, and `parked_events`.
+async fn record_outcome(
+    tx: &mut PgConnection,
+    origin: &Origin<'_>,
+    outcome: &Outcome,
+    subject: &str,
+    retry: bool,
+) -> Result<(), SyncError> {
+    match (outcome, retry) {
+        (Outcome::Parked(code, reason), false) => {
+            sqlx::query(INSERT_PARKED)
+                .bind(origin.network)
+                .bind(origin.event_id)
+                .bind(subject)
+                .bind(*code)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("parking an event"))?;
+        }
+        (Outcome::Parked(code, reason), true) => {
+            sqlx::query(RETRY_FAILED)
+                .bind(origin.network)
+                .bind(origin.event_id)
+                .bind(*code)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("recording a failed retry"))?;
+        }
+        (outcome, retry) => {
+            let name = if *outcome == Outcome::Applied {
+                "applied"
+            } else {
+                "ignored"
+            };
+            sqlx::query(SET_OUTCOME)
+                .bind(origin.network)
+                .bind(origin.event_id)
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("recording an outcome"))?;
+            if retry {
+                sqlx::query(RESOLVE_PARKED)
+                    .bind(origin.network)
+                    .bind(origin.event_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("resolving a parked event"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the database refused a statement for its content (a constraint, a rule trigger,
+/// a bad value), as opposed to failing (connection, server).
+fn refused(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("23") || c.starts_with("22") || c == "P0001"),
+        _ => false,
+    }
+}
+
+fn json_error(e: serde_json::Error) -> SyncError {
+    SyncError::BadResponse {
+        what: "event (as JSON)",
+        detail: e.to_string(),
+    }
+}
+
+/// The ledger of an RPC event id or cursor (`%019d-%010d`: the TOID's high 32 bits).
+///
+/// # Errors
+/// [`SyncError::BadResponse`] for anything else.
+pub fn cursor_ledger(cursor: &str) -> Result<u32, SyncError> {
+    let bad = || SyncError::BadResponse {
+        what: "cursor",
+        detail: format!("\"{cursor}\" is not an event id"),
+    };
+    let toid: i64 = cursor
+        .split_once('-')
+        .map_or(cursor, |(toid, _)| toid)
+        .parse()
+        .map_err(|_| bad())?;
+    u32::try_from(toid >> 32).map_err(|_| bad())
+}
+
+fn limits() -> Limits {
+    Limits::depth(XDR_DEPTH)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_name_their_ledger() {
+        let id = format!("{:019}-{:010}", (7i64 << 32) | (2 << 12), 3);
+        assert_eq!(cursor_ledger(&id).unwrap(), 7);
+        assert!(cursor_ledger("x-1").is_err());
+        assert!(cursor_ledger(&format!("{:019}-0", -1i64)).is_err());
+    }
+
+    #[test]
+    fn the_retention_error_says_how_to_backfill() {
+        let e = SyncError::CursorTooOld {
+            network: NetworkName::Testnet,
+            next_ledger: 100,
+            last_missing: 499,
+            oldest: 500,
+            latest: 900,
+        };
+        let text = e.to_string();
+        assert!(text.contains("--from-ledger 100"), "{text}");
+        assert!(text.contains("--from-ledger 500"), "{text}");
+        assert!(text.contains("100–499"), "{text}");
+    }
+}

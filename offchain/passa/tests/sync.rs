@@ -1,0 +1,798 @@
+//! `passa sync` against a real Stellar RPC server — `passa devnet` in process on a free
+//! loopback port — and PostgreSQL (a fresh migrated database per test, from `#[sqlx::test]`):
+//! contracts deployed with `passa deploy`, real signed invocations, then the mirror's rows.
+//!
+//! Needs the contracts' wasm in target/wasm (`scripts/build-contracts.sh`).
+#![cfg(feature = "devnet")]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use passa::deploy::{self, DeployOptions, Quiet};
+use passa::keys::Signer;
+use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
+use passa::registry::{self, ContractKind};
+use passa::rpc::{self, Rpc};
+use passa::sync::{self, SyncOptions, SyncReport};
+use passa_devnet::{Devnet, DevnetOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{PgPool, Row};
+use stellar_xdr as xdr;
+use uuid::Uuid;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+fn wasm_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
+    for kind in ContractKind::ALL {
+        assert!(
+            dir.join(kind.wasm_file()).is_file(),
+            "{} is missing: build the contracts with scripts/build-contracts.sh",
+            kind.wasm_file()
+        );
+    }
+    dir
+}
+
+struct Local {
+    devnet: Devnet,
+    rpc: Rpc,
+    admin: Signer,
+    ticketing: xdr::ScAddress,
+}
+
+async fn deployed(pool: &PgPool) -> Local {
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        ledger_close: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await
+    .expect("the devnet starts");
+    let network =
+        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
+    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let admin = funded(&rpc).await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    let report = deploy::deploy(
+        &rpc,
+        &mut conn,
+        &admin,
+        &DeployOptions::new(wasm_dir()),
+        &Quiet,
+    )
+    .await
+    .expect("deployed");
+    let ticketing = report
+        .contracts
+        .iter()
+        .find(|c| c.kind == ContractKind::Ticketing)
+        .expect("ticketing")
+        .address
+        .clone();
+    Local {
+        devnet,
+        rpc,
+        admin,
+        ticketing: passa::keys::parse_address(&ticketing).expect("an address"),
+    }
+}
+
+async fn funded(rpc: &Rpc) -> Signer {
+    let signer = Signer::generate().expect("a key");
+    rpc.fund(&signer.account_id())
+        .await
+        .expect("friendbot funds");
+    signer
+}
+
+/// Invokes `function` on `contract` with `signer` as source (whose auth covers its own
+/// address), and waits for it. Returns the call's result.
+async fn invoke(
+    rpc: &Rpc,
+    signer: &Signer,
+    contract: &xdr::ScAddress,
+    function: &str,
+    args: Vec<xdr::ScVal>,
+) -> xdr::ScVal {
+    let call = rpc::invoke_contract(contract, function, args).expect("a call");
+    let prepared = rpc
+        .prepare(signer, call, function)
+        .await
+        .unwrap_or_else(|e| panic!("{function} simulates: {e}"));
+    let signed = rpc.sign(prepared.tx, signer).expect("signs");
+    rpc.send(&signed).await.expect("sent");
+    rpc.wait(&signed)
+        .await
+        .unwrap_or_else(|e| panic!("{function} is included: {e}"))
+        .return_value
+}
+
+fn sym(s: &str) -> xdr::ScVal {
+    xdr::ScVal::Symbol(xdr::ScSymbol(s.try_into().expect("a symbol")))
+}
+
+/// A `#[contracttype]` struct: a map with its fields sorted by name.
+fn record(mut fields: Vec<(&str, xdr::ScVal)>) -> xdr::ScVal {
+    fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    xdr::ScVal::Map(Some(xdr::ScMap(
+        fields
+            .into_iter()
+            .map(|(k, v)| xdr::ScMapEntry {
+                key: sym(k),
+                val: v,
+            })
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("a map"),
+    )))
+}
+
+fn event_id(id: Uuid) -> xdr::ScVal {
+    xdr::ScVal::Bytes(xdr::ScBytes(
+        id.as_bytes().to_vec().try_into().expect("16 bytes"),
+    ))
+}
+
+fn address(signer: &Signer) -> xdr::ScVal {
+    xdr::ScVal::Address(signer.sc_address())
+}
+
+/// The native asset's contract on the devnet's network.
+fn native_asset_contract() -> xdr::ScAddress {
+    use sha2::Digest as _;
+    use stellar_xdr::WriteXdr as _;
+    let network =
+        Network::resolve(NetworkName::Local, None, Some(LOCAL_PASSPHRASE)).expect("network");
+    let preimage = xdr::HashIdPreimage::ContractId(xdr::HashIdPreimageContractId {
+        network_id: xdr::Hash(network.id()),
+        contract_id_preimage: xdr::ContractIdPreimage::Asset(xdr::Asset::Native),
+    });
+    let bytes = preimage.to_xdr(xdr::Limits::none()).expect("xdr");
+    xdr::ScAddress::Contract(xdr::ContractId(xdr::Hash(
+        sha2::Sha256::digest(bytes).into(),
+    )))
+}
+
+/// token id, owner user, owner address, status, tier, raw price, purchase transaction hash
+type TicketRow = (
+    i64,
+    Option<Uuid>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+/// 1 XLM in stroops: the GA tier's price.
+const PRICE: i128 = 10_000_000;
+
+/// `create_event` for `organizer`: one tier GA (1 XLM, 10 tickets, 5 per wallet), on sale
+/// and running now, for two hours.
+async fn create_event(local: &Local, organizer: &Signer, id: Uuid) {
+    let now = rpc::unix_now();
+    let tier = record(vec![
+        ("code", sym("GA")),
+        ("price", deploy::sc_i128(PRICE)),
+        ("supply", xdr::ScVal::U32(10)),
+        ("max_per_wallet", xdr::ScVal::U32(5)),
+    ]);
+    let config = record(vec![
+        (
+            "payment_token",
+            xdr::ScVal::Address(native_asset_contract()),
+        ),
+        (
+            "tiers",
+            xdr::ScVal::Vec(Some(xdr::ScVec(vec![tier].try_into().expect("a vec")))),
+        ),
+        ("sales_start", xdr::ScVal::U64(now - 600)),
+        ("sales_end", xdr::ScVal::U64(now + 3_600)),
+        ("start", xdr::ScVal::U64(now - 600)),
+        ("end", xdr::ScVal::U64(now + 7_200)),
+        ("transferable", xdr::ScVal::Bool(true)),
+        ("resaleable", xdr::ScVal::Bool(false)),
+        ("refundable", xdr::ScVal::Bool(false)),
+        ("resale_cap_bps", xdr::ScVal::U32(11_000)),
+        ("royalty_bps", xdr::ScVal::U32(0)),
+        (
+            "metadata_uri",
+            xdr::ScVal::String(xdr::ScString(
+                "https://passa.example/e".try_into().expect("uri"),
+            )),
+        ),
+    ]);
+    invoke(
+        &local.rpc,
+        organizer,
+        &local.ticketing,
+        "create_event",
+        vec![address(organizer), event_id(id), config],
+    )
+    .await;
+}
+
+/// `purchase` of `quantity` GA tickets by `buyer`; returns the token ids.
+async fn purchase(local: &Local, buyer: &Signer, id: Uuid, quantity: u32) -> Vec<u32> {
+    let result = invoke(
+        &local.rpc,
+        buyer,
+        &local.ticketing,
+        "purchase",
+        vec![
+            address(buyer),
+            event_id(id),
+            xdr::ScVal::U32(0),
+            xdr::ScVal::U32(quantity),
+            xdr::ScVal::Void,
+        ],
+    )
+    .await;
+    let xdr::ScVal::Vec(Some(ids)) = result else {
+        panic!("purchase returns the token ids: {result:?}")
+    };
+    ids.iter()
+        .map(|v| match v {
+            xdr::ScVal::U32(id) => *id,
+            other => panic!("a token id: {other:?}"),
+        })
+        .collect()
+}
+
+/// A user with a stellar wallet; an organizer row when `organizer`.
+async fn user(pool: &PgPool, name: &str, wallet: &Signer, organizer: bool) -> Uuid {
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (username, email) VALUES ($1, $1 || '@passa.example') RETURNING user_id",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .expect("a user");
+    sqlx::query("INSERT INTO wallets (user_id, wallet_address, is_primary) VALUES ($1, $2, true)")
+        .bind(id)
+        .bind(wallet.address())
+        .execute(pool)
+        .await
+        .expect("a wallet");
+    if organizer {
+        sqlx::query("INSERT INTO organizers (user_id) VALUES ($1)")
+            .bind(id)
+            .execute(pool)
+            .await
+            .expect("an organizer");
+    }
+    id
+}
+
+/// A draft event row, as the web backend creates it before publishing on chain.
+async fn draft_event(pool: &PgPool, id: Uuid, organizer: Uuid, slug: &str) {
+    sqlx::query(
+        "INSERT INTO events (event_id, organizer_user_id, title, slug, start_datetime, end_datetime)
+         VALUES ($1, $2, 'Nairobi Nights', $3, now() + interval '30 days', now() + interval '31 days')",
+    )
+    .bind(id)
+    .bind(organizer)
+    .bind(slug)
+    .execute(pool)
+    .await
+    .expect("a draft event");
+}
+
+async fn sync_once(local: &Local, pool: &PgPool) -> SyncReport {
+    let mut conn = pool.acquire().await.expect("a connection");
+    sync::run(
+        &local.rpc,
+        &mut conn,
+        &SyncOptions {
+            once: true,
+            ..SyncOptions::default()
+        },
+    )
+    .await
+    .expect("sync runs")
+}
+
+async fn parked_now(pool: &PgPool) -> Vec<sync::ParkedEvent> {
+    let mut conn = pool.acquire().await.expect("a connection");
+    sync::parked(&mut conn, NetworkName::Local, false)
+        .await
+        .expect("the parked events")
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(pool)
+        .await
+        .expect("a count")
+}
+
+/// Everything sync writes, as text, to compare two states of the mirror.
+async fn mirror(pool: &PgPool) -> Vec<String> {
+    let mut out = vec![];
+    for sql in [
+        "SELECT event_id || outcome || coalesce(applied_at::text, '') FROM chain_events ORDER BY 1",
+        "SELECT event_id || reason_code || attempts || coalesce(resolved_at::text, '') FROM parked_events ORDER BY 1",
+        "SELECT t::text FROM tickets t ORDER BY token_id",
+        "SELECT e::text FROM events e ORDER BY event_id",
+        "SELECT o::text FROM organizers o ORDER BY user_id",
+        "SELECT x::text FROM transactions x ORDER BY transaction_hash",
+        "SELECT count(*)::text FROM audit_logs",
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(pool)
+            .await
+            .expect("mirror rows");
+        out.extend(rows);
+    }
+    out
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_changes_nothing(
+    pool: PgPool,
+) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let buyer = funded(&local.rpc).await;
+    let stranger = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "wanjiru", &organizer, true).await;
+    let buyer_user = user(&pool, "otieno", &buyer, false).await;
+    let event = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
+    draft_event(&pool, event, organizer_user, "nairobi-nights").await;
+
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    create_event(&local, &organizer, event).await;
+    let mine = purchase(&local, &buyer, event, 2).await;
+    // A buyer without a wallet in the database keeps the address and no user.
+    let theirs = purchase(&local, &stranger, event, 1).await;
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.ticketing,
+        "check_in",
+        vec![address(&organizer), xdr::ScVal::U32(mine[0])],
+    )
+    .await;
+
+    let report = sync_once(&local, &pool).await;
+    assert_eq!(
+        report.parked,
+        0,
+        "{report:?}\n{:#?}",
+        parked_now(&pool).await
+    );
+    assert_eq!(report.events_new, report.events_seen, "{report:?}");
+    // verify, create, 2 purchases, check-in
+    assert_eq!(report.applied, 5, "{report:?}");
+    assert!(report.ignored >= 3, "the mints at least: {report:?}");
+
+    let org = sqlx::query(
+        "SELECT is_verified, verified_at IS NOT NULL, stellar_address FROM organizers WHERE user_id = $1",
+    )
+    .bind(organizer_user)
+    .fetch_one(&pool)
+    .await
+    .expect("the organizer");
+    assert!(org.get::<bool, _>(0));
+    assert!(org.get::<bool, _>(1));
+    assert_eq!(org.get::<String, _>(2), organizer.address());
+
+    let ticketing_id: Uuid = sqlx::query_scalar(
+        "SELECT contract_id FROM smart_contracts WHERE contract_type = 'ticketing'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("ticketing registered");
+    let ev = sqlx::query(
+        "SELECT status, onchain_status, smart_contract_id, capacity, tickets_sold, organizer_address,
+                gross_sales_raw::text, min_ticket_price::text, tiers->0->>'code', published_at IS NOT NULL
+           FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the event");
+    assert_eq!(ev.get::<String, _>(0), "published");
+    assert_eq!(ev.get::<Option<String>, _>(1).as_deref(), Some("published"));
+    assert_eq!(ev.get::<Option<Uuid>, _>(2), Some(ticketing_id));
+    assert_eq!(ev.get::<Option<i32>, _>(3), Some(10));
+    assert_eq!(ev.get::<i32, _>(4), 3);
+    assert_eq!(ev.get::<Option<String>, _>(5), Some(organizer.address()));
+    assert_eq!(ev.get::<String, _>(6), (3 * PRICE).to_string());
+    assert_eq!(ev.get::<Option<String>, _>(7).as_deref(), Some("1.0000000"));
+    assert_eq!(ev.get::<Option<String>, _>(8).as_deref(), Some("GA"));
+    assert!(ev.get::<bool, _>(9));
+
+    let tickets: Vec<TicketRow> = sqlx::query_as(
+        "SELECT token_id, owner_user_id, owner_address, ticket_status, ticket_tier,
+                    price_raw::text, t.transaction_hash
+               FROM tickets
+               LEFT JOIN transactions t ON t.transaction_id = tickets.purchase_transaction_id
+              ORDER BY token_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tickets");
+    assert_eq!(tickets.len(), 3, "{tickets:?}");
+    for (token, owner_user, owner, status, tier, price, tx) in &tickets {
+        let token = u32::try_from(*token).expect("a u32");
+        let (expected_user, expected_owner) = if mine.contains(&token) {
+            (Some(buyer_user), buyer.address())
+        } else {
+            assert!(theirs.contains(&token));
+            (None, stranger.address())
+        };
+        assert_eq!(*owner_user, expected_user);
+        assert_eq!(owner.as_deref(), Some(expected_owner.as_str()));
+        let expected_status = if token == mine[0] {
+            "used"
+        } else {
+            "purchased"
+        };
+        assert_eq!(status, expected_status, "ticket {token}");
+        assert_eq!(tier, "GA");
+        assert_eq!(*price, PRICE.to_string());
+        assert!(tx.is_some(), "the purchase transaction is recorded");
+    }
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM transactions WHERE transaction_type = 'ticket_purchase' AND status = 'confirmed' AND block_number > 0").await,
+        2
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_logs WHERE action LIKE 'chain.%'"
+        )
+        .await,
+        5
+    );
+
+    // Nothing new on chain: a second run changes nothing but the cursor, which follows the
+    // ledgers that closed meanwhile.
+    let before = mirror(&pool).await;
+    let again = sync_once(&local, &pool).await;
+    assert_eq!(
+        (again.events_new, again.applied, again.parked),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    assert_eq!(mirror(&pool).await, before);
+    assert!(
+        again.last_ledger >= report.last_ledger,
+        "{again:?} {report:?}"
+    );
+
+    // Cancellation and a refund, picked up from the stored cursor.
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.ticketing,
+        "cancel_event",
+        vec![address(&organizer), event_id(event)],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &buyer,
+        &local.ticketing,
+        "refund",
+        vec![address(&buyer), xdr::ScVal::U32(mine[1])],
+    )
+    .await;
+    let third = sync_once(&local, &pool).await;
+    assert_eq!((third.applied, third.parked), (2, 0), "{third:?}");
+    let (status, cancelled, refunds): (String, bool, String) = sqlx::query_as(
+        "SELECT status, cancelled_at IS NOT NULL, refunds_raw::text FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the event");
+    assert_eq!((status.as_str(), cancelled), ("cancelled", true));
+    assert_eq!(refunds, PRICE.to_string());
+    let refunded: (String, bool) = sqlx::query_as(
+        "SELECT ticket_status, refunded_at IS NOT NULL FROM tickets WHERE token_id = $1",
+    )
+    .bind(i64::from(mine[1]))
+    .fetch_one(&pool)
+    .await
+    .expect("the refunded ticket");
+    assert_eq!(refunded, ("refunded".to_owned(), true));
+    local.devnet.shutdown().await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let buyer = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "akinyi", &organizer, true).await;
+    // Published on chain before the backend wrote its row.
+    let event = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0002);
+
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    create_event(&local, &organizer, event).await;
+    purchase(&local, &buyer, event, 1).await;
+
+    let first = sync_once(&local, &pool).await;
+    assert_eq!((first.applied, first.parked), (1, 2), "{first:?}");
+    let mut conn = pool.acquire().await.expect("a connection");
+    let parked = sync::parked(&mut conn, NetworkName::Local, false)
+        .await
+        .expect("the parked events");
+    let summary: Vec<(Option<&str>, &str, &str)> = parked
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_deref(),
+                p.reason_code.as_str(),
+                p.subject.as_str(),
+            )
+        })
+        .collect();
+    let subject = format!("event:{event}");
+    assert_eq!(
+        summary,
+        vec![
+            (Some("event_created"), "unknown_event", subject.as_str()),
+            (Some("purchased"), "waiting", subject.as_str()),
+        ]
+    );
+    assert!(
+        parked[0].reason.contains(&event.to_string()),
+        "{}",
+        parked[0].reason
+    );
+    assert!(
+        parked[1].reason.contains(&parked[0].event_id),
+        "{}",
+        parked[1].reason
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets").await, 0);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM chain_events WHERE outcome = 'parked'"
+        )
+        .await,
+        2
+    );
+
+    // Still unresolvable: a rerun retries them, counts the attempt, applies nothing.
+    let second = sync_once(&local, &pool).await;
+    assert_eq!((second.events_new, second.unparked), (0, 0), "{second:?}");
+    let attempts: Vec<i32> =
+        sqlx::query_scalar("SELECT attempts FROM parked_events ORDER BY event_id")
+            .fetch_all(&pool)
+            .await
+            .expect("attempts");
+    assert_eq!(attempts, vec![2, 2]);
+
+    // The backend writes the row; the next run applies both, in order.
+    draft_event(&pool, event, organizer_user, "late-row").await;
+    let third = sync_once(&local, &pool).await;
+    assert_eq!((third.events_new, third.unparked), (0, 2), "{third:?}");
+    assert!(sync::parked(&mut conn, NetworkName::Local, false)
+        .await
+        .expect("parked")
+        .is_empty());
+    let all = sync::parked(&mut conn, NetworkName::Local, true)
+        .await
+        .expect("parked, resolved too");
+    assert_eq!(all.len(), 2);
+    assert!(all
+        .iter()
+        .all(|p| p.resolved_at.is_some() && p.attempts == 3));
+    let (status, sold): (String, i32) =
+        sqlx::query_as("SELECT status, tickets_sold FROM events WHERE event_id = $1")
+            .bind(event)
+            .fetch_one(&pool)
+            .await
+            .expect("the event");
+    assert_eq!((status.as_str(), sold), ("published", 1));
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM tickets WHERE ticket_status = 'purchased'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM chain_events WHERE outcome = 'parked'"
+        )
+        .await,
+        0
+    );
+    drop(conn);
+    local.devnet.shutdown().await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        ledger_close: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await
+    .expect("the devnet starts");
+    let network =
+        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
+    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let mut conn = pool.acquire().await.expect("a connection");
+    let err = sync::run(&rpc, &mut conn, &SyncOptions::default())
+        .await
+        .expect_err("nothing to follow");
+    assert!(
+        err.to_string().contains("passa deploy --network local"),
+        "{err}"
+    );
+    assert!(registry::list(&mut conn, None)
+        .await
+        .expect("registry")
+        .is_empty());
+    drop(conn);
+    devnet.shutdown().await;
+}
+
+// ------------------------------------------------------------------------ schema of 0022
+
+/// Migration 0022's down restores exactly the schema of 0021 (the catalog by name and
+/// definition), and its up after that gives back the same schema.
+#[sqlx::test(migrations = false)]
+async fn migration_0022_reverses_exactly(pool: PgPool) {
+    MIGRATOR.run_to(21, &pool).await.expect("up to 0021");
+    let before = catalog(&pool).await;
+    MIGRATOR.run_to(22, &pool).await.expect("0022 up");
+    let after = catalog(&pool).await;
+    assert_ne!(before, after);
+    MIGRATOR.undo(&pool, 21).await.expect("0022 down");
+    assert_eq!(catalog(&pool).await, before);
+    MIGRATOR.run_to(22, &pool).await.expect("0022 up again");
+    assert_eq!(catalog(&pool).await, after);
+}
+
+async fn catalog(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        r#"
+        SELECT kind || ' ' || name || ' ' || COALESCE(def, '') FROM (
+            SELECT 'relation' AS kind, c.relname::text AS name, c.relkind::text AS def
+              FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT 'column', c.relname || '.' || a.attname,
+                   format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull
+                   || ' default=' || COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
+              FROM pg_attribute a
+              JOIN pg_class c ON c.oid = a.attrelid
+              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+             WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'constraint', conrelid::regclass || '.' || conname, pg_get_constraintdef(oid)
+              FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE c.relnamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT 'function', p.oid::regprocedure::text, md5(p.prosrc)
+              FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT 'trigger', t.tgrelid::regclass || '.' || t.tgname, pg_get_triggerdef(t.oid)
+              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+            UNION ALL
+            SELECT 'comment', d.objoid::regclass || '.' || COALESCE(a.attname, ''), md5(d.description)
+              FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+              LEFT JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid AND d.objsubid > 0
+             WHERE d.classoid = 'pg_class'::regclass AND c.relnamespace = 'public'::regnamespace
+        ) objects
+        WHERE name NOT LIKE '%\_sqlx\_migrations%'
+        ORDER BY 1
+        "#,
+    )
+    .fetch_all(pool)
+    .await
+    .expect("catalog snapshot")
+}
+
+/// The cursor only moves forward, and raw events are immutable but for their outcome.
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_cursor_never_moves_back_and_raw_events_do_not_change(pool: PgPool) {
+    let cursor = |ledger: i64| format!("{:019}-{:010}", ledger << 32, 0);
+    sqlx::query("INSERT INTO sync_cursors (network, cursor, last_ledger) VALUES ('local', $1, 10)")
+        .bind(cursor(10))
+        .execute(&pool)
+        .await
+        .expect("a cursor");
+    sqlx::query("UPDATE sync_cursors SET cursor = $1, last_ledger = 12 WHERE network = 'local'")
+        .bind(cursor(12))
+        .execute(&pool)
+        .await
+        .expect("forward is fine");
+    let err = sqlx::query(
+        "UPDATE sync_cursors SET cursor = $1, last_ledger = 11 WHERE network = 'local'",
+    )
+    .bind(cursor(11))
+    .execute(&pool)
+    .await
+    .expect_err("back is refused");
+    let db = err.as_database_error().expect("a database error");
+    assert_eq!(db.constraint(), Some("sync_cursors_forward_only"));
+    let err = sqlx::query(
+        "INSERT INTO sync_cursors (network, cursor, last_ledger) VALUES ('testnet', 'nonsense', 1)",
+    )
+    .execute(&pool)
+    .await
+    .expect_err("a malformed cursor is refused");
+    assert_eq!(
+        err.as_database_error().and_then(|d| d.constraint()),
+        Some("sync_cursors_cursor_format")
+    );
+
+    let contract: Uuid = sqlx::query_scalar(
+        "INSERT INTO smart_contracts (contract_address, contract_type, network)
+         VALUES ('CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'ticketing', 'local')
+         RETURNING contract_id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a contract");
+    sqlx::query(
+        "INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
+                                   ledger_closed_at, transaction_hash, topics_xdr, value_xdr,
+                                   topics, value, outcome)
+         VALUES ('local', $1, $2, 'CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 12, now(),
+                 repeat('a', 64), '{}', 'AAAAAQ==', '[]', '{}', 'parked')",
+    )
+    .bind(cursor(12))
+    .bind(contract)
+    .execute(&pool)
+    .await
+    .expect("a raw event");
+    sqlx::query("UPDATE chain_events SET outcome = 'applied', applied_at = now()")
+        .execute(&pool)
+        .await
+        .expect("the outcome may change");
+    let err = sqlx::query("UPDATE chain_events SET value_xdr = 'AAAAAA=='")
+        .execute(&pool)
+        .await
+        .expect_err("what the chain said may not");
+    assert_eq!(
+        err.as_database_error().and_then(|d| d.constraint()),
+        Some("chain_events_immutable")
+    );
+    let err = sqlx::query(
+        "INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
+                                   ledger_closed_at, transaction_hash, topics_xdr, value_xdr,
+                                   topics, value, outcome)
+         VALUES ('local', $1, $2, 'CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 13, now(),
+                 repeat('a', 64), '{}', 'AAAAAQ==', '[]', '{}', 'parked')",
+    )
+    .bind(cursor(12))
+    .bind(contract)
+    .execute(&pool)
+    .await
+    .expect_err("the ledger is the id's");
+    assert_eq!(
+        err.as_database_error().and_then(|d| d.constraint()),
+        Some("chain_events_ledger_matches_id")
+    );
+}

@@ -51,6 +51,9 @@ pub enum Error {
     /// The devnet has no authentication, so it serves loopback addresses only.
     #[error("refusing to listen on {0}: the devnet serves loopback addresses only")]
     NotLoopback(std::net::SocketAddr),
+    /// A benchmark could not run to its end (see [`crate::bench`]).
+    #[error("benchmark: {0}")]
+    Bench(String),
     /// The node thread is gone (it stopped or panicked).
     #[error("the devnet node has stopped")]
     Stopped,

@@ -43,6 +43,7 @@
 //! `xdrFormat: "json"`, classic operations, fee-bump envelopes.
 pub mod accounts;
 pub mod apply;
+pub mod bench;
 pub mod classic;
 pub mod error;
 pub mod events;

@@ -26,6 +26,9 @@ use crate::keys::{address_strkey, Signer};
 use crate::registry::{self, ContractKind, NewContract, PendingTx};
 use crate::rpc::{self, Included, Rpc, RpcError, Signed, TxStatus};
 
+/// An i128 as a Soroban value (kept here for existing callers; see [`crate::scval`]).
+pub use crate::scval::i128 as sc_i128;
+
 /// Default name of a deployment: the salt namespace.
 pub const DEFAULT_DEPLOYMENT: &str = "main";
 /// Default platform fee: 2.5 %.
@@ -429,7 +432,7 @@ fn plan(rpc: &Rpc, signer: &Signer, options: &DeployOptions) -> Result<Vec<Plann
         attribution,
         treasury,
         xdr::ScVal::U32(options.platform_fee_bps),
-        sc_i128(options.high_value_threshold),
+        crate::scval::i128(options.high_value_threshold),
     ];
     Ok(plans)
 }
@@ -438,14 +441,6 @@ fn sc_string(text: &str) -> Result<xdr::ScVal, DeployError> {
     Ok(xdr::ScVal::String(xdr::ScString(
         text.try_into().map_err(|e: xdr::Error| RpcError::from(e))?,
     )))
-}
-
-/// An i128 as a Soroban value.
-pub fn sc_i128(value: i128) -> xdr::ScVal {
-    xdr::ScVal::I128(xdr::Int128Parts {
-        hi: (value >> 64) as i64,
-        lo: value as u64,
-    })
 }
 
 /// Looks up every transaction this deployer left pending and records its fate.
@@ -485,7 +480,10 @@ async fn resume_pending(
                 )
                 .await?
             }
-            Err(e) => registry::fail(db, &hash, &e.to_string(), failed_ledger(&e)).await?,
+            Err(e) if is_definite(&e) => {
+                registry::fail(db, &hash, &e.to_string(), failed_ledger(&e)).await?
+            }
+            Err(e) => return Err(e.into()),
         }
         if let Some(c) = report.contracts.first_mut() {
             // Reported once, on the first contract: the resumed step is the run's, not one
@@ -533,11 +531,22 @@ pub(crate) async fn send_recorded(
             .await?;
             Ok(included)
         }
-        Err(e) => {
+        // Only a definite outcome is recorded; after a transport error the transaction may
+        // still land, so it stays pending for the next run to look up.
+        Err(e) if is_definite(&e) => {
             registry::fail(db, &signed.hash, &e.to_string(), failed_ledger(&e)).await?;
             Err(e.into())
         }
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Whether an error settles a transaction's fate: refused, failed in a ledger, or expired.
+fn is_definite(e: &RpcError) -> bool {
+    matches!(
+        e,
+        RpcError::Rejected { .. } | RpcError::Failed { .. } | RpcError::Expired { .. }
+    )
 }
 
 pub(crate) async fn upload(
@@ -779,7 +788,7 @@ mod tests {
             i128::MIN,
             DEFAULT_HIGH_VALUE_THRESHOLD,
         ] {
-            let xdr::ScVal::I128(parts) = sc_i128(v) else {
+            let xdr::ScVal::I128(parts) = crate::scval::i128(v) else {
                 panic!()
             };
             assert_eq!(i128::from(parts.hi) << 64 | i128::from(parts.lo), v);

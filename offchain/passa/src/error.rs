@@ -119,6 +119,10 @@ pub enum Error {
     #[error(transparent)]
     Contracts(#[from] crate::contracts::ContractsError),
 
+    /// `passa demo` stopped.
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
+
     /// `scripts/build-contracts.sh` could not be run or failed.
     #[error("building the contracts failed: {0}")]
     Build(String),

@@ -16,6 +16,8 @@
 //! - [`deploy`]: `passa deploy`, resumable and idempotent;
 //! - [`contracts`]: `passa contracts …` (list, show, pause, unpause, upgrade);
 //! - [`sync`]: `passa sync`, the mirror of the contracts' events (getEvents → PostgreSQL);
+//! - [`demo`]: `passa demo`, a scripted season of activity on a deployment;
+//! - [`scval`]: contract values (`ScVal`) as the contracts encode them;
 //! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
 
@@ -23,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod contracts;
 pub mod db;
+pub mod demo;
 pub mod deploy;
 pub mod error;
 pub mod failpoint;
@@ -30,6 +33,7 @@ pub mod keys;
 pub mod network;
 pub mod registry;
 pub mod rpc;
+pub mod scval;
 pub mod sync;
 
 pub use error::{ConnectFailure, Error, Result};

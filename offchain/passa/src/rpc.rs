@@ -254,6 +254,25 @@ impl Rpc {
             .map_err(request_error("getLatestLedger"))
     }
 
+    /// The close time of the latest ledger, Unix seconds: the `now` contracts see (on a
+    /// devnet with fast ledgers it runs ahead of the wall clock, a second per ledger at least).
+    ///
+    /// # Errors
+    /// [`RpcError::Request`].
+    pub async fn ledger_time(&self) -> Result<u64, RpcError> {
+        let latest = self.latest_ledger().await?;
+        let ledgers = self
+            .client
+            .get_ledgers(
+                stellar_rpc_client::LedgerStart::Ledger(latest),
+                Some(1),
+                None,
+            )
+            .await
+            .map_err(request_error("getLedgers"))?;
+        Ok(u64::try_from(ledgers.latest_ledger_close_time).unwrap_or(0))
+    }
+
     /// The account's entry, or `None` when it does not exist.
     ///
     /// # Errors

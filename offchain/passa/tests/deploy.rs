@@ -579,7 +579,7 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row(pool: PgP
         vec![
             xdr::ScVal::Address(poor.sc_address()),
             xdr::ScVal::Address(sink.sc_address()),
-            deploy::sc_i128(1),
+            passa::scval::i128(1),
         ],
     )
     .expect("a call");
@@ -599,7 +599,7 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row(pool: PgP
         vec![
             xdr::ScVal::Address(poor.sc_address()),
             xdr::ScVal::Address(sink.sc_address()),
-            deploy::sc_i128(i128::from(amount)),
+            passa::scval::i128(i128::from(amount)),
         ],
     )
     .expect("a call");

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use passa::deploy::sc_i128;
 use passa::keys::Signer;
 use passa::network::{Network, NetworkName};
 use passa::rpc::{self, Rpc, RpcError};
@@ -44,7 +43,7 @@ async fn other_accounts_authorizations_are_signed_with_their_keys() {
         vec![
             xdr::ScVal::Address(owner.sc_address()),
             xdr::ScVal::Address(receiver.sc_address()),
-            sc_i128(123_456_789),
+            passa::scval::i128(123_456_789),
         ],
     )
     .expect("a call");

@@ -110,6 +110,22 @@ pub struct DeployArgs {
     pub collection_symbol: String,
 }
 
+/// `passa demo …`
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// The deployment's admin (it verifies the organizer, and co-signs a high-value
+    /// settlement).
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Makes the events' ids; another seed gives new events on the same deployment.
+    #[arg(long, default_value = "demo")]
+    pub seed: String,
+}
+
 /// `passa contracts …`
 #[derive(Debug, Subcommand)]
 pub enum ContractsCommand {
@@ -511,4 +527,93 @@ pub(super) async fn run_keys(command: KeysCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+pub(super) async fn run_demo(config: &DbConfig, args: DemoArgs) -> Result<()> {
+    let network = args.network.resolve()?;
+    let admin = args.source.load()?;
+    let mut conn = db::connect(config).await?;
+    let listed = registry::list(&mut conn, Some(network.name)).await;
+    db::close(conn).await;
+    let rows = listed.map_err(ContractsError::from)?;
+    let pick = |kind: registry::ContractKind| -> Result<stellar_xdr::ScAddress> {
+        let live: Vec<_> = rows
+            .iter()
+            .filter(|c| c.kind == kind && c.status == "active")
+            .collect();
+        match live.as_slice() {
+            [one] => Ok(keys::parse_address(&one.address)?),
+            [] => Err(ContractsError::NotRegistered {
+                what: format!("active {kind} contract"),
+                network: network.name.to_string(),
+            }
+            .into()),
+            many => Err(ContractsError::Ambiguous {
+                kind,
+                count: many.len(),
+                network: network.name.to_string(),
+            }
+            .into()),
+        }
+    };
+    let contracts = crate::demo::Contracts {
+        ticketing: pick(registry::ContractKind::Ticketing)?,
+        attribution: pick(registry::ContractKind::Attribution)?,
+        revenue: pick(registry::ContractKind::Revenue)?,
+    };
+    let rpc = Rpc::connect(&network).await?;
+    let bar = ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("fund the cast");
+    let cast = crate::demo::Cast::new(&rpc, admin).await;
+    let report = match cast {
+        Ok(cast) => {
+            let report = crate::demo::season(
+                &rpc,
+                &contracts,
+                &cast,
+                &args.seed,
+                crate::demo::Timing::default(),
+                &|step| bar.set_message(step.to_owned()),
+            )
+            .await;
+            bar.finish_and_clear();
+            report?
+        }
+        Err(e) => {
+            bar.finish_and_clear();
+            return Err(e.into());
+        }
+    };
+    out!("season done: {} transactions", report.transactions);
+    out!(
+        "main event:      {}",
+        uuid::Uuid::from_bytes(report.main_event)
+    );
+    out!(
+        "cancelled event: {}",
+        uuid::Uuid::from_bytes(report.cancelled_event)
+    );
+    out!("organizer:       {}", report.organizer);
+    for t in &report.tickets {
+        out!(
+            "ticket {:>4}  event {}  tier {}  {:<9}  {}",
+            t.token_id,
+            &uuid::Uuid::from_bytes(t.event_id).to_string()[..8],
+            t.tier,
+            t.status,
+            t.owner.as_deref().unwrap_or("(burned)")
+        );
+    }
+    for (payee, amount) in &report.claims {
+        out!("claimed {:>14}  {payee}", format_xlm(*amount));
+    }
+    Ok(())
+}
+
+/// Raw units of a 7-decimal token as `123.4567890 XLM`.
+fn format_xlm(raw: i128) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let abs = raw.unsigned_abs();
+    format!("{sign}{}.{:07} XLM", abs / 10_000_000, abs % 10_000_000)
 }

@@ -24,7 +24,7 @@ macro_rules! out {
 
 // After `out!`, so that the commands in it can print with it.
 mod chain;
-pub use chain::{ContractsCommand, DeployArgs, KeysCommand, NetworkArgs, SourceArgs};
+pub use chain::{ContractsCommand, DemoArgs, DeployArgs, KeysCommand, NetworkArgs, SourceArgs};
 
 /// The Passa chain layer's command-line tool.
 #[derive(Debug, Parser)]
@@ -114,6 +114,17 @@ pub enum Command {
     /// Signing keys: generate, show the address, fund through friendbot.
     #[command(subcommand)]
     Keys(KeysCommand),
+
+    /// Run a scripted season of activity on the registered deployment (local or testnet).
+    ///
+    /// New wallets, funded by friendbot, play organizer, artist, promoter, sponsor, creator,
+    /// gate operator and four fans: the admin (--source) verifies the organizer, who creates
+    /// two events paid in XLM; contributions are proposed, submitted, accepted, approved and
+    /// rejected; fans buy (some referred), transfer, list, delist and resell tickets; the
+    /// second event is cancelled and refunded; tickets are checked in once the main event
+    /// starts; after it ends it is settled and every payee claims. Takes about 30 ledgers'
+    /// worth of waiting for the event to start and end.
+    Demo(DemoArgs),
 
     /// Run a local Stellar network: the Stellar RPC API and a friendbot on one port.
     ///
@@ -228,6 +239,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Deploy(args) => chain::run_deploy(&config, args).await,
         Command::Contracts(command) => chain::run_contracts(&config, command).await,
         Command::Keys(command) => chain::run_keys(command).await,
+        Command::Demo(args) => chain::run_demo(&config, args).await,
         #[cfg(feature = "devnet")]
         Command::Devnet(args) => run_devnet(args).await,
     }

@@ -39,6 +39,7 @@ struct Local {
     rpc: Rpc,
     admin: Signer,
     ticketing: xdr::ScAddress,
+    attribution: xdr::ScAddress,
 }
 
 async fn deployed(pool: &PgPool) -> Local {
@@ -63,18 +64,21 @@ async fn deployed(pool: &PgPool) -> Local {
     )
     .await
     .expect("deployed");
-    let ticketing = report
-        .contracts
-        .iter()
-        .find(|c| c.kind == ContractKind::Ticketing)
-        .expect("ticketing")
-        .address
-        .clone();
+    let of = |kind| {
+        let text = &report
+            .contracts
+            .iter()
+            .find(|c| c.kind == kind)
+            .expect("each contract deployed")
+            .address;
+        passa::keys::parse_address(text).expect("an address")
+    };
     Local {
+        ticketing: of(ContractKind::Ticketing),
+        attribution: of(ContractKind::Attribution),
         devnet,
         rpc,
         admin,
-        ticketing: passa::keys::parse_address(&ticketing).expect("an address"),
     }
 }
 
@@ -171,6 +175,17 @@ const PRICE: i128 = 10_000_000;
 /// `create_event` for `organizer`: one tier GA (1 XLM, 10 tickets, 5 per wallet), on sale
 /// and running now, for two hours.
 async fn create_event(local: &Local, organizer: &Signer, id: Uuid) {
+    create_event_with(local, organizer, id, false, 0).await;
+}
+
+/// `create_event` with resale allowed or not, and its royalty.
+async fn create_event_with(
+    local: &Local,
+    organizer: &Signer,
+    id: Uuid,
+    resaleable: bool,
+    royalty_bps: u32,
+) {
     let now = rpc::unix_now();
     let tier = record(vec![
         ("code", sym("GA")),
@@ -192,10 +207,10 @@ async fn create_event(local: &Local, organizer: &Signer, id: Uuid) {
         ("start", xdr::ScVal::U64(now - 600)),
         ("end", xdr::ScVal::U64(now + 7_200)),
         ("transferable", xdr::ScVal::Bool(true)),
-        ("resaleable", xdr::ScVal::Bool(false)),
+        ("resaleable", xdr::ScVal::Bool(resaleable)),
         ("refundable", xdr::ScVal::Bool(false)),
         ("resale_cap_bps", xdr::ScVal::U32(11_000)),
-        ("royalty_bps", xdr::ScVal::U32(0)),
+        ("royalty_bps", xdr::ScVal::U32(royalty_bps)),
         (
             "metadata_uri",
             xdr::ScVal::String(xdr::ScString(
@@ -215,6 +230,17 @@ async fn create_event(local: &Local, organizer: &Signer, id: Uuid) {
 
 /// `purchase` of `quantity` GA tickets by `buyer`; returns the token ids.
 async fn purchase(local: &Local, buyer: &Signer, id: Uuid, quantity: u32) -> Vec<u32> {
+    purchase_referred(local, buyer, id, quantity, None).await
+}
+
+/// `purchase` with a referrer.
+async fn purchase_referred(
+    local: &Local,
+    buyer: &Signer,
+    id: Uuid,
+    quantity: u32,
+    referrer: Option<&Signer>,
+) -> Vec<u32> {
     let result = invoke(
         &local.rpc,
         buyer,
@@ -225,7 +251,7 @@ async fn purchase(local: &Local, buyer: &Signer, id: Uuid, quantity: u32) -> Vec
             event_id(id),
             xdr::ScVal::U32(0),
             xdr::ScVal::U32(quantity),
-            xdr::ScVal::Void,
+            referrer.map_or(xdr::ScVal::Void, address),
         ],
     )
     .await;
@@ -795,4 +821,322 @@ async fn the_cursor_never_moves_back_and_raw_events_do_not_change(pool: PgPool) 
         err.as_database_error().and_then(|d| d.constraint()),
         Some("chain_events_ledger_matches_id")
     );
+}
+
+/// `Share::Commission(bps)` / `Share::Percentage(bps)` as the contract encodes them.
+fn share(kind: &str, bps: u32) -> xdr::ScVal {
+    xdr::ScVal::Vec(Some(xdr::ScVec(
+        vec![sym(kind), xdr::ScVal::U32(bps)]
+            .try_into()
+            .expect("a vec"),
+    )))
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let promoter = funded(&local.rpc).await;
+    let artist = funded(&local.rpc).await;
+    let seller = funded(&local.rpc).await;
+    let buyer = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "njeri", &organizer, true).await;
+    let promoter_user = user(&pool, "kamau", &promoter, false).await;
+    let seller_user = user(&pool, "achieng", &seller, false).await;
+    let buyer_user = user(&pool, "mwangi", &buyer, false).await;
+    // The artist has no wallet in the database: the address is kept, the user is NULL.
+    let event = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0003);
+    draft_event(&pool, event, organizer_user, "season-opener").await;
+
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    create_event_with(&local, &organizer, event, true, 500).await;
+    // The organizer proposes a 2.5 % commission to the promoter, who accepts.
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.attribution,
+        "propose",
+        vec![
+            event_id(event),
+            address(&promoter),
+            xdr::ScVal::U32(2),
+            share("Commission", 250),
+        ],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &promoter,
+        &local.attribution,
+        "accept",
+        vec![event_id(event), address(&promoter)],
+    )
+    .await;
+    // The artist submits 10 %; the organizer rejects it.
+    invoke(
+        &local.rpc,
+        &artist,
+        &local.attribution,
+        "submit",
+        vec![
+            event_id(event),
+            address(&artist),
+            xdr::ScVal::U32(0),
+            share("Percentage", 1_000),
+        ],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.attribution,
+        "reject",
+        vec![event_id(event), address(&artist)],
+    )
+    .await;
+    let tokens = purchase_referred(&local, &seller, event, 1, Some(&promoter)).await;
+    let token = tokens[0];
+    // Resold at 110 % of face value; 5 % royalty to the escrow.
+    let resale = PRICE * 11 / 10;
+    invoke(
+        &local.rpc,
+        &seller,
+        &local.ticketing,
+        "list",
+        vec![
+            address(&seller),
+            xdr::ScVal::U32(token),
+            deploy::sc_i128(resale),
+        ],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &buyer,
+        &local.ticketing,
+        "buy_listing",
+        vec![address(&buyer), xdr::ScVal::U32(token)],
+    )
+    .await;
+
+    let report = sync_once(&local, &pool).await;
+    assert_eq!(
+        report.parked,
+        0,
+        "{report:?}\n{:#?}",
+        parked_now(&pool).await
+    );
+    // verify, create, propose, accept, submit, reject, purchase, list, transfer, resold
+    assert_eq!(report.applied, 10, "{report:?}");
+
+    let promoter_row = sqlx::query(
+        "SELECT user_id, contribution_type, share_type, percentage_share::text, share_bps, status,
+                approved_at IS NOT NULL, approved_by, approved_by_address, proposed_by,
+                proposed_by_address
+           FROM attribution WHERE event_id = $1 AND contributor_address = $2",
+    )
+    .bind(event)
+    .bind(promoter.address())
+    .fetch_one(&pool)
+    .await
+    .expect("the promoter's contribution");
+    assert_eq!(promoter_row.get::<Option<Uuid>, _>(0), Some(promoter_user));
+    assert_eq!(promoter_row.get::<String, _>(1), "promotion");
+    assert_eq!(promoter_row.get::<String, _>(2), "commission");
+    assert_eq!(
+        promoter_row.get::<Option<String>, _>(3).as_deref(),
+        Some("0.0250")
+    );
+    assert_eq!(promoter_row.get::<Option<i32>, _>(4), Some(250));
+    assert_eq!(promoter_row.get::<String, _>(5), "approved");
+    assert!(promoter_row.get::<bool, _>(6));
+    assert_eq!(promoter_row.get::<Option<Uuid>, _>(7), Some(promoter_user));
+    assert_eq!(
+        promoter_row.get::<Option<String>, _>(8),
+        Some(promoter.address())
+    );
+    assert_eq!(promoter_row.get::<Option<Uuid>, _>(9), Some(organizer_user));
+    assert_eq!(
+        promoter_row.get::<Option<String>, _>(10),
+        Some(organizer.address())
+    );
+
+    let (artist_user, status, pct, rejected_by): (
+        Option<Uuid>,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT user_id, status, percentage_share::text, rejected_by_address
+               FROM attribution WHERE event_id = $1 AND contributor_address = $2",
+    )
+    .bind(event)
+    .bind(artist.address())
+    .fetch_one(&pool)
+    .await
+    .expect("the artist's contribution");
+    assert_eq!(artist_user, None);
+    assert_eq!(status, "rejected");
+    assert_eq!(pct.as_deref(), Some("0.1000"));
+    assert_eq!(rejected_by, Some(organizer.address()));
+    // A rejected share no longer counts against the event's 100 %.
+    let total: String = sqlx::query_scalar(
+        "SELECT attribution_percentage_total::text FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the total");
+    assert_eq!(total, "0.0000");
+
+    let ticket = sqlx::query(
+        "SELECT owner_address, owner_user_id, transfer_count, current_price_raw::text,
+                listed_price_raw IS NULL, referrer_address, commission_raw::text, price_raw::text
+           FROM tickets WHERE token_id = $1",
+    )
+    .bind(i64::from(token))
+    .fetch_one(&pool)
+    .await
+    .expect("the ticket");
+    assert_eq!(ticket.get::<Option<String>, _>(0), Some(buyer.address()));
+    assert_eq!(ticket.get::<Option<Uuid>, _>(1), Some(buyer_user));
+    assert_eq!(ticket.get::<i32, _>(2), 1);
+    assert_eq!(ticket.get::<Option<String>, _>(3), Some(resale.to_string()));
+    assert!(ticket.get::<bool, _>(4), "the listing died with the sale");
+    assert_eq!(ticket.get::<Option<String>, _>(5), Some(promoter.address()));
+    assert_eq!(
+        ticket.get::<Option<String>, _>(6),
+        Some((PRICE * 250 / 10_000).to_string())
+    );
+    assert_eq!(ticket.get::<Option<String>, _>(7), Some(PRICE.to_string()));
+
+    let transfer: (
+        String,
+        String,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT from_address, to_address, from_user_id, to_user_id, price_raw::text,
+                    royalty_raw::text
+               FROM ticket_transfers",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("one transfer");
+    assert_eq!(
+        transfer,
+        (
+            seller.address(),
+            buyer.address(),
+            Some(seller_user),
+            Some(buyer_user),
+            Some(resale.to_string()),
+            Some((resale * 500 / 10_000).to_string()),
+        )
+    );
+    let (royalties, commissions): (String, String) = sqlx::query_as(
+        "SELECT royalties_raw::text, commissions_raw::text FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the totals");
+    assert_eq!(royalties, (resale * 500 / 10_000).to_string());
+    assert_eq!(commissions, (PRICE * 250 / 10_000).to_string());
+    local.devnet.shutdown().await;
+}
+
+/// While one session holds the network's sync lock, a sync waits and writes nothing; once
+/// the lock is released it takes over and applies.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_second_sync_waits_for_the_first_then_takes_over(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    user(&pool, "wairimu", &organizer, true).await;
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+
+    let mut holder = pool.acquire().await.expect("a connection");
+    sqlx::query("SELECT pg_advisory_lock(hashtextextended('passa sync local', 0))")
+        .execute(&mut *holder)
+        .await
+        .expect("the lock");
+    let rpc = local.rpc.clone();
+    let follower_pool = pool.clone();
+    let second = tokio::spawn(async move {
+        let mut conn = follower_pool.acquire().await.expect("a connection");
+        sync::run(
+            &rpc,
+            &mut conn,
+            &SyncOptions {
+                once: true,
+                ..SyncOptions::default()
+            },
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!second.is_finished(), "the second sync waits for the lock");
+    assert_eq!(count(&pool, "SELECT count(*) FROM chain_events").await, 0);
+    sqlx::query("SELECT pg_advisory_unlock(hashtextextended('passa sync local', 0))")
+        .execute(&mut *holder)
+        .await
+        .expect("unlocked");
+    let report = tokio::time::timeout(Duration::from_secs(60), second)
+        .await
+        .expect("it finishes once the lock is free")
+        .expect("the task")
+        .expect("sync runs");
+    assert_eq!(report.applied, 1, "{report:?}");
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM organizers WHERE is_verified").await,
+        1
+    );
+    drop(holder);
+    local.devnet.shutdown().await;
+}
+
+/// An RPC server that stopped answering: retried with backoff, then a clear error.
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_unreachable_rpc_is_retried_then_reported(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let rpc = local.rpc.clone();
+    local.devnet.shutdown().await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    let started = std::time::Instant::now();
+    let err = sync::run(
+        &rpc,
+        &mut conn,
+        &SyncOptions {
+            once: true,
+            rpc_attempts: 3,
+            ..SyncOptions::default()
+        },
+    )
+    .await
+    .expect_err("no server");
+    let text = err.to_string();
+    assert!(text.contains("after 3 attempt(s)"), "{text}");
+    // 250 ms + 500 ms of backoff between the three attempts.
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM sync_cursors").await, 0);
 }

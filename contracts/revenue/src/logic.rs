@@ -3,7 +3,7 @@
 
 use passa_common::call::{transfer, try_call};
 use passa_common::{admin, AttributionTotals, EventId, EventLedger, EventStatus, Share};
-use soroban_sdk::{Address, Env, IntoVal, I256};
+use soroban_sdk::{Address, Env, IntoVal};
 
 use crate::errors::RevenueError;
 use crate::events::{Claimed, RefundPaid, Settled};
@@ -20,18 +20,62 @@ fn sub(a: i128, b: i128) -> Result<i128, RevenueError> {
     a.checked_sub(b).ok_or(RevenueError::Overflow)
 }
 
-/// ⌊a × b / c⌋ for non-negative a, b and positive c, computed by the host in 256 bits (no
-/// overflow in the product; keeps 128-bit division code out of the wasm).
+/// ⌊a × b / c⌋ for non-negative a, b and positive c (truncated toward zero in general), with
+/// a 256-bit intermediate product so it never overflows.
+///
+/// Computed in the guest: the host's `I256` links seven more host functions (each ~6.5k
+/// instructions on *every* call of the contract, for instantiation) and i128 `/` links
+/// compiler-builtins' 128-bit division (~1.2 KB); this is a 64-bit division when everything
+/// fits, else a 128-step shift-subtract (~10k instructions, only for huge amounts).
 ///
 /// # Errors
-/// * [`RevenueError::Overflow`] - the quotient does not fit i128.
-fn mul_div(env: &Env, a: i128, b: i128, c: i128) -> Result<i128, RevenueError> {
-    let wide = |v: i128| I256::from_i128(env, v);
-    wide(a)
-        .mul(&wide(b))
-        .div(&wide(c))
-        .to_i128()
-        .ok_or(RevenueError::Overflow)
+/// * [`RevenueError::Overflow`] - `c` is 0 or the quotient does not fit i128.
+pub(crate) fn mul_div(a: i128, b: i128, c: i128) -> Result<i128, RevenueError> {
+    if c == 0 {
+        return Err(RevenueError::Overflow);
+    }
+    let negative = (a < 0) ^ (b < 0) ^ (c < 0);
+    let (hi, lo) = mul_wide(a.unsigned_abs(), b.unsigned_abs());
+    let q = div_wide(hi, lo, c.unsigned_abs()).ok_or(RevenueError::Overflow)?;
+    let q = i128::try_from(q).map_err(|_| RevenueError::Overflow)?;
+    Ok(if negative { -q } else { q })
+}
+
+const LOW64: u128 = u64::MAX as u128;
+
+/// The 256-bit product `a × b` as `(high, low)` 128-bit halves.
+fn mul_wide(a: u128, b: u128) -> (u128, u128) {
+    let (a1, a0) = (a >> 64, a & LOW64);
+    let (b1, b0) = (b >> 64, b & LOW64);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    // each partial product < 2^128; the middle sum < 3 × 2^64
+    let mid = (p00 >> 64) + (p01 & LOW64) + (p10 & LOW64);
+    let lo = (p00 & LOW64) | (mid << 64);
+    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    (hi, lo)
+}
+
+/// `(hi × 2^128 + lo) / d` for `d > 0`; `None` when the quotient needs more than 128 bits.
+fn div_wide(hi: u128, lo: u128, d: u128) -> Option<u128> {
+    if hi >= d {
+        return None;
+    }
+    if hi == 0 && lo <= LOW64 && d <= LOW64 {
+        return Some(((lo as u64) / (d as u64)) as u128);
+    }
+    // Long division, one bit at a time; `rem < d` holds at the top of every step.
+    let mut rem = hi;
+    let mut q: u128 = 0;
+    for i in (0..128).rev() {
+        let carry = rem >> 127;
+        rem = (rem << 1) | ((lo >> i) & 1);
+        q <<= 1;
+        if carry == 1 || rem >= d {
+            rem = rem.wrapping_sub(d);
+            q |= 1;
+        }
+    }
+    Some(q)
 }
 
 /// Pays `amount` of `token` from the escrow to `to` (nothing for 0).
@@ -136,7 +180,7 @@ pub fn freeze(
     fee_bps: u32,
     totals: &AttributionTotals,
 ) -> Result<Settlement, RevenueError> {
-    let fee = mul_div(env, net, fee_bps as i128, BPS)?;
+    let fee = mul_div(net, fee_bps as i128, BPS)?;
     let pool = sub(net, fee)?;
     let committed = add(ledger.commissions, totals.fixed_total)?;
     let scaled = committed > pool;
@@ -144,7 +188,7 @@ pub fn freeze(
         (0, pool)
     } else {
         let pct_pool = sub(pool, committed)?;
-        let pct = mul_div(env, pct_pool, totals.percentage_bps as i128, BPS)?;
+        let pct = mul_div(pct_pool, totals.percentage_bps as i128, BPS)?;
         (pct_pool, add(committed, pct)?)
     };
     Ok(Settlement {
@@ -254,7 +298,7 @@ fn share_amount(
             return if st.scaled {
                 Ok(0)
             } else {
-                mul_div(env, st.pct_pool, *bps as i128, BPS)
+                mul_div(st.pct_pool, *bps as i128, BPS)
             };
         }
         Share::Fixed(amount) => *amount,
@@ -266,7 +310,7 @@ fn share_amount(
         }
     };
     if st.scaled {
-        mul_div(env, owed, st.pool, add(st.commissions, st.fixed_total)?)
+        mul_div(owed, st.pool, add(st.commissions, st.fixed_total)?)
     } else {
         Ok(owed)
     }

@@ -4,6 +4,7 @@
 mod admin;
 mod claims;
 mod errors;
+mod math;
 mod props;
 mod refunds;
 mod settle;

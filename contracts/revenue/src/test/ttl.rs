@@ -4,7 +4,55 @@ use soroban_sdk::testutils::storage::{Instance as _, Persistent as _};
 use soroban_sdk::testutils::Ledger as _;
 
 use super::setup;
-use crate::storage::DataKey;
+
+/// The storage keys as the derived enum encoded them before `storage::key` wrote them by
+/// hand; the tests below read the contract's entries through these.
+#[soroban_sdk::contracttype]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum DataKey {
+    Config,
+    Refunds(passa_common::EventId),
+    Settlement(passa_common::EventId),
+    Paid(passa_common::EventId, soroban_sdk::Address),
+}
+
+#[test]
+fn keys_encode_as_the_derived_enum() {
+    use crate::storage::key;
+    use soroban_sdk::xdr::ScVal;
+    use soroban_sdk::{IntoVal, TryFromVal, Val};
+    let s = setup();
+    let env = &s.env;
+    let who = soroban_sdk::Address::from_str(
+        env,
+        "GAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWHF",
+    );
+    let e = &s.event_id;
+    let xdr = |v: Val| ScVal::try_from_val(env, &v).unwrap();
+    let pairs: [(Val, Val); 4] = [
+        (key::config(env), DataKey::Config.into_val(env)),
+        (
+            key::refunds(env, e),
+            DataKey::Refunds(e.clone()).into_val(env),
+        ),
+        (
+            key::settlement(env, e),
+            DataKey::Settlement(e.clone()).into_val(env),
+        ),
+        (
+            key::paid(env, e, &who),
+            DataKey::Paid(e.clone(), who.clone()).into_val(env),
+        ),
+    ];
+    for (new, old) in pairs {
+        assert_eq!(xdr(new), xdr(old));
+    }
+    // the configuration written by the constructor reads back under the old key
+    s.env.as_contract(&s.id(), || {
+        let config: Option<crate::Config> = s.env.storage().instance().get(&DataKey::Config);
+        assert_eq!(config.unwrap().treasury, s.treasury);
+    });
+}
 
 /// Settlement and paid entries touched every 45 days stay live for a year, instance included.
 #[test]

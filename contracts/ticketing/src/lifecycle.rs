@@ -2,7 +2,7 @@
 //! postponement, cancellation, gate operators, and the ledger revenue reads at settlement.
 
 use passa_common::{EventId, EventLedger, EventStatus, BPS_DENOMINATOR};
-use soroban_sdk::{Address, Env, Vec};
+use soroban_sdk::{Address, Env, Symbol, Vec};
 
 use crate::errors::TicketingError;
 use crate::events::{
@@ -68,6 +68,9 @@ fn validate_tier(tier: &TierConfig) -> Result<(), TicketingError> {
 
 /// Validates the tiers and returns the total capacity.
 ///
+/// Iterates with `try_iter` (a malformed element is `InvalidTier`): `Vec::iter` unwraps each
+/// conversion with `Debug`, which links `core::fmt` (~1.5 KB) into the wasm.
+///
 /// # Errors
 /// * [`TicketingError::InvalidTierCount`], [`TicketingError::InvalidTier`],
 ///   [`TicketingError::DuplicateTierCode`], [`TicketingError::Overflow`]
@@ -75,19 +78,26 @@ fn validate_tiers(tiers: &Vec<TierConfig>) -> Result<u32, TicketingError> {
     if tiers.is_empty() || tiers.len() > MAX_TIERS {
         return Err(TicketingError::InvalidTierCount);
     }
+    let mut codes: [Option<Symbol>; MAX_TIERS as usize] = Default::default();
     let mut capacity: u32 = 0;
-    for (i, tier) in tiers.iter().enumerate() {
+    for (i, tier) in tiers.try_iter().enumerate() {
+        let tier = tier.map_err(|_| TicketingError::InvalidTier)?;
         validate_tier(&tier)?;
-        if tiers
+        if codes
             .iter()
-            .skip(i + 1)
-            .any(|other| other.code == tier.code)
+            .take(i)
+            .flatten()
+            .any(|code| *code == tier.code)
         {
             return Err(TicketingError::DuplicateTierCode);
         }
         capacity = capacity
             .checked_add(tier.supply)
             .ok_or(TicketingError::Overflow)?;
+        // (no indexing: a bounds check's panic would link `core::fmt` too; i < MAX_TIERS)
+        if let Some(slot) = codes.get_mut(i) {
+            *slot = Some(tier.code);
+        }
     }
     Ok(capacity)
 }
@@ -177,7 +187,8 @@ pub fn create_event(
     let capacity = validate_tiers(&config.tiers)?;
     validate_terms(env, config)?;
     storage::save_event(env, event_id, &new_record(organizer, config));
-    for (index, tier) in config.tiers.iter().enumerate() {
+    for (index, tier) in config.tiers.try_iter().enumerate() {
+        let tier = tier.map_err(|_| TicketingError::InvalidTier)?;
         storage::save_tier(env, event_id, index as u32, &new_tier(&tier));
     }
     EventCreated {

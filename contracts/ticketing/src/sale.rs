@@ -13,7 +13,7 @@ use soroban_sdk::{Address, Env, EnvBase, TryFromVal, Val, Vec};
 
 use crate::errors::TicketingError;
 use crate::events::{Mint, Purchased, ReferralRateSet};
-use crate::math::{add, bps_of};
+use crate::math::{add, bps_of, mul};
 use crate::storage::{self, key, MAX_PER_PURCHASE};
 use crate::types::{EventRecord, Ticket, TicketStatus, Tier};
 
@@ -102,9 +102,7 @@ fn credit_referrer(
     if per_ticket == 0 {
         return Ok((0, 0));
     }
-    let total = per_ticket
-        .checked_mul(quantity as i128)
-        .ok_or(TicketingError::Overflow)?;
+    let total = mul(per_ticket, quantity)?;
     let key = key::commission(env, event_id.clone(), referrer.clone());
     let owed: i128 = storage::peek(env, &key).unwrap_or(0);
     storage::save(env, &key, &add(owed, total)?);
@@ -176,10 +174,7 @@ pub fn purchase(
     let mut tier = storage::peek_tier(env, event_id, tier_index)?;
     take_supply(&mut tier, quantity)?;
     count_wallet(env, event_id, tier_index, &tier, buyer, quantity)?;
-    let amount = tier
-        .price
-        .checked_mul(quantity as i128)
-        .ok_or(TicketingError::Overflow)?;
+    let amount = mul(tier.price, quantity)?;
     tier.gross_sales = add(tier.gross_sales, amount)?;
     let (commission, commission_total) =
         credit_referrer(env, event_id, &mut tier, buyer, referrer, quantity)?;

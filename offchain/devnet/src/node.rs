@@ -257,6 +257,11 @@ impl Node {
                 busy.insert(t.source.clone());
             }
         }
+        // Like stellar-core's queue, one transaction per source account at a time: a second
+        // one waits (before any validation, so a sequence number ahead is not BAD_SEQ).
+        if tx::source_account(envelope).is_some_and(|s| busy.contains(&s)) {
+            return Ok((SubmitStatus::TryAgainLater, hash));
+        }
         let ctx = tx::Context {
             ledger: &self.ledger,
             close_time: self.next_close_time(now),
@@ -268,9 +273,6 @@ impl Node {
                 return Ok((SubmitStatus::Error(rejection), hash));
             }
         };
-        if busy.contains(&checked.source) {
-            return Ok((SubmitStatus::TryAgainLater, hash));
-        }
         self.pending.push(Pending::Tx(Box::new(checked)));
         Ok((SubmitStatus::Pending, hash))
     }

@@ -28,8 +28,7 @@ use crate::{
     simulate::{self, AuthMode},
 };
 
-/// The largest request body accepted (the Go server's default `max-request-size`… is larger
-/// for some methods; 512 KiB holds any transaction with room to spare).
+/// The largest request body accepted: the Go server's `maxHTTPRequestSize` (512 KiB).
 pub const MAX_REQUEST_BYTES: usize = 512 * 1024;
 pub use crate::node::RETENTION_WINDOW;
 /// `getEvents` pages: the default and the largest limit.
@@ -160,7 +159,24 @@ pub fn rfc3339(unix: u64) -> String {
 }
 
 /// `POST /`: one JSON-RPC request or a batch.
-async fn rpc(State(state): State<AppState>, body: Bytes) -> Response {
+async fn rpc(
+    State(state): State<AppState>,
+    body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        // The Go server reads the body through `http.MaxBytesHandler` (512 KiB); its JSON-RPC
+        // bridge answers a read error with 500 and the error's text.
+        Err(e) => {
+            tracing::debug!(error = %e, "request body refused");
+            let text = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "http: request body too large\n".to_string()
+            } else {
+                format!("{e}\n")
+            };
+            return (StatusCode::INTERNAL_SERVER_ERROR, text).into_response();
+        }
+    };
     let request: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {

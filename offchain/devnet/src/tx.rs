@@ -106,6 +106,15 @@ pub fn hash(envelope: &TransactionEnvelope, network_id: &[u8; 32]) -> Result<[u8
         .xdr("hashing transaction envelope")
 }
 
+/// The account paying for and sequencing an envelope (the fee source of a fee bump).
+pub fn source_account(envelope: &TransactionEnvelope) -> Option<AccountId> {
+    match envelope {
+        TransactionEnvelope::Tx(e) => Some(muxed_to_account(&e.tx.source_account)),
+        TransactionEnvelope::TxFeeBump(e) => Some(muxed_to_account(&e.tx.fee_source)),
+        TransactionEnvelope::TxV0(e) => Some(accounts::account_id(e.tx.source_account_ed25519.0)),
+    }
+}
+
 fn muxed_to_account(m: &MuxedAccount) -> AccountId {
     match m {
         MuxedAccount::Ed25519(Uint256(k)) => accounts::account_id(*k),

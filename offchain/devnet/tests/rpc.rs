@@ -631,9 +631,11 @@ async fn bad_input_gets_the_real_servers_errors() {
         head.contains("access-control-allow-origin: http://localhost:3000"),
         "{head}"
     );
+    // Over 512 KiB: refused as the Go server's MaxBytesHandler and JSON-RPC bridge refuse it.
     let huge = vec![b' '; 1024 * 1024];
-    let (status, _) = http(&devnet, "POST", "/", &huge).await;
-    assert_eq!(status, 413);
+    let (status, body) = http(&devnet, "POST", "/", &huge).await;
+    assert_eq!(status, 500);
+    assert_eq!(body, "http: request body too large\n");
 
     let alice = Account::new(1);
     let mallory = Account::new(3);
@@ -1154,5 +1156,253 @@ async fn classic_payments_and_create_account() {
             CreateAccountResult::AlreadyExist
         ))]
     );
+    devnet.shutdown().await;
+}
+
+/// `sendTransaction` statuses with the queue held open (ledgers close only on request).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_transaction_statuses_with_a_held_queue() {
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ledger_close: Duration::from_secs(3_600),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let close = || async {
+        let v = rpc_raw(
+            &devnet,
+            br#"{"jsonrpc":"2.0","id":9,"method":"devnet_closeLedger"}"#,
+        )
+        .await;
+        v["result"]["sequence"].as_u64().unwrap()
+    };
+    let alice = Account::new(1);
+    // The friendbot answers once its ledger closes: close until it has.
+    let url = format!("/friendbot?addr={}", alice.strkey());
+    let addr = devnet.addr();
+    let funding = tokio::spawn(async move {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!("GET {url} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = vec![];
+        s.read_to_end(&mut out).await.unwrap();
+        out
+    });
+    while !funding.is_finished() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        close().await;
+    }
+    assert!(funding.await.unwrap().starts_with(b"HTTP/1.1 200"));
+
+    let status = |v: &Value| v["result"]["status"].as_str().unwrap().to_string();
+    let upload = HostFunction::UploadContractWasm(WASM.to_vec().try_into().unwrap());
+    let good = alice.prepare(&client, upload, None).await;
+    let TransactionEnvelope::Tx(good_tx) = &good else {
+        unreachable!()
+    };
+    let v = rpc_raw(&devnet, &send(&good)).await;
+    assert_eq!(status(&v), "PENDING");
+    assert!(v["result"].get("errorResultXdr").is_none());
+    let v = rpc_raw(&devnet, &send(&good)).await;
+    assert_eq!(status(&v), "DUPLICATE");
+    // Another transaction of the same account waits its turn, whatever its sequence number.
+    let mut other = good_tx.tx.clone();
+    other.fee += 1;
+    let v = rpc_raw(&devnet, &send(&alice.sign(other.clone()))).await;
+    assert_eq!(status(&v), "TRY_AGAIN_LATER");
+    other.seq_num.0 += 1;
+    let v = rpc_raw(&devnet, &send(&alice.sign(other.clone()))).await;
+    assert_eq!(status(&v), "TRY_AGAIN_LATER");
+    let later = Hash(alice.sign(other.clone()).hash(network_id()).unwrap());
+
+    close().await;
+    let hash = Hash(good.hash(network_id()).unwrap());
+    assert_eq!(
+        client.get_transaction(&hash).await.unwrap().status,
+        "SUCCESS"
+    );
+    assert_eq!(
+        client.get_transaction(&later).await.unwrap().status,
+        "NOT_FOUND"
+    );
+    // Once the first is in, the next sequence number is welcome.
+    let v = rpc_raw(&devnet, &send(&alice.sign(other))).await;
+    assert_eq!(status(&v), "PENDING");
+    devnet.shutdown().await;
+}
+
+/// getEvents: endLedger is exclusive, `**` matches any tail, and the retention window bounds
+/// what is served (oldestLedger moves, older transactions are NOT_FOUND).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_ranges_wildcards_and_retention_window() {
+    let devnet = start().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (alice, bob, contract) = deployed(&devnet, &client).await;
+    let contract_id = match &contract {
+        ScAddress::Contract(c) => c.to_string(),
+        _ => unreachable!(),
+    };
+    let mut ledgers = vec![];
+    let mut hashes = vec![];
+    for _ in 0..2 {
+        let f = invoke(
+            &contract,
+            "bump",
+            vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+        );
+        let env = alice.prepare(&client, f, Some(&bob)).await;
+        let r = client.send_transaction_polling(&env).await.unwrap();
+        ledgers.push(r.ledger.unwrap());
+        hashes.push(Hash(env.hash(network_id()).unwrap()));
+    }
+    let node = &devnet;
+    let events = |params: Value| async move {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "getEvents", "params": params});
+        rpc_raw(node, body.to_string().as_bytes()).await
+    };
+    let bumped = sym("bumped").to_xdr_base64(Limits::none()).unwrap();
+    let values = |v: &Value| -> Vec<ScVal> {
+        v["result"]["events"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|e| ScVal::from_xdr_base64(e["value"].as_str().unwrap(), Limits::none()).unwrap())
+            .collect()
+    };
+    // [first, first + 1): the first bump only; [first, second + 1): both.
+    let one = events(
+        json!({"startLedger": ledgers[0], "endLedger": ledgers[0] + 1,
+        "filters": [{"contractIds": [contract_id], "topics": [["**"]]}]}),
+    )
+    .await;
+    assert_eq!(values(&one), [ScVal::U32(11)]);
+    let both = events(
+        json!({"startLedger": ledgers[0], "endLedger": ledgers[1] + 1,
+        "filters": [{"contractIds": [contract_id], "topics": [[bumped, "**"]]}]}),
+    )
+    .await;
+    assert_eq!(values(&both), [ScVal::U32(11), ScVal::U32(12)]);
+    // A topic that never occurs, with the tail wildcard: nothing.
+    let other = sym("other").to_xdr_base64(Limits::none()).unwrap();
+    let none = events(json!({"startLedger": ledgers[0],
+        "filters": [{"contractIds": [contract_id], "topics": [[other, "**"]]}]}))
+    .await;
+    assert_eq!(values(&none), []);
+    assert_eq!(none["result"]["oldestLedger"], 1);
+
+    // Past the retention window (advance it whole): the early history is gone.
+    let window = passa_devnet::node::RETENTION_WINDOW;
+    let latest = advance(&devnet, window + 1_100).await;
+    let health = client.get_health().await.unwrap();
+    assert_eq!(health.oldest_ledger, latest - window + 1);
+    assert_eq!(health.ledger_retention_window, window);
+    assert_eq!(
+        client.get_transaction(&hashes[0]).await.unwrap().status,
+        "NOT_FOUND"
+    );
+    let gone = events(json!({"startLedger": ledgers[0],
+        "filters": [{"contractIds": [contract_id]}]}))
+    .await;
+    assert_eq!(error_code(&gone), -32600);
+    // The state itself is all there: the contract still runs.
+    let f = invoke(
+        &contract,
+        "bump",
+        vec![ScVal::Address(bob.address()), ScVal::U32(1)],
+    );
+    let env = alice.prepare(&client, f, Some(&bob)).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(return_value(&r.result_meta), ScVal::U32(13));
+    devnet.shutdown().await;
+}
+
+/// The native asset's contract: `balance` by simulation, `transfer` by an invocation signed
+/// by the sender, both matching the classic balances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn native_asset_contract_transfers_lumens() {
+    use soroban_env_host::xdr::{Int128Parts, ScString};
+    let devnet = start().await;
+    let client = Client::new(&devnet.rpc_url()).unwrap();
+    let (alice, bob) = (Account::new(1), Account::new(2));
+    alice.fund(&devnet).await;
+    bob.fund(&devnet).await;
+    let native = ScAddress::Contract(ContractId(Hash(
+        passa_devnet::genesis::native_contract_id(&network_id()).unwrap(),
+    )));
+    let i128 = |v: i64| {
+        ScVal::I128(Int128Parts {
+            hi: 0,
+            lo: v as u64,
+        })
+    };
+    // The contract's instance is there for getLedgerEntries, as a deploy command reads it.
+    let instance = LedgerKey::ContractData(LedgerKeyContractData {
+        contract: native.clone(),
+        key: ScVal::LedgerKeyContractInstance,
+        durability: ContractDataDurability::Persistent,
+    });
+    assert!(live_until(&client, &instance).await.is_some());
+    let name = invoke(&native, "name", vec![]);
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    let draft = alice.sign(alice.tx(
+        seq,
+        100,
+        InvokeHostFunctionOp {
+            host_function: name,
+            auth: Default::default(),
+        },
+        SorobanTransactionData::default(),
+    ));
+    let sim = client
+        .simulate_transaction_envelope(&draft, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.results().unwrap()[0].xdr,
+        ScVal::String(ScString("native".try_into().unwrap()))
+    );
+
+    let bob_before = client.get_account(&bob.strkey()).await.unwrap().balance;
+    let alice_before = client.get_account(&alice.strkey()).await.unwrap().balance;
+    let amount = 12_345_678;
+    let transfer = invoke(
+        &native,
+        "transfer",
+        vec![
+            ScVal::Address(alice.address()),
+            ScVal::Address(bob.address()),
+            i128(amount),
+        ],
+    );
+    let env = alice.prepare(&client, transfer, None).await;
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    let fee = r.result.as_ref().unwrap().fee_charged;
+    assert_eq!(
+        client.get_account(&bob.strkey()).await.unwrap().balance,
+        bob_before + amount
+    );
+    assert_eq!(
+        client.get_account(&alice.strkey()).await.unwrap().balance,
+        alice_before - amount - fee
+    );
+    // `balance` reads the same account entry.
+    let balance = invoke(&native, "balance", vec![ScVal::Address(bob.address())]);
+    let seq = client.get_account(&alice.strkey()).await.unwrap().seq_num.0 + 1;
+    let draft = alice.sign(alice.tx(
+        seq,
+        100,
+        InvokeHostFunctionOp {
+            host_function: balance,
+            auth: Default::default(),
+        },
+        SorobanTransactionData::default(),
+    ));
+    let sim = client
+        .simulate_transaction_envelope(&draft, None)
+        .await
+        .unwrap();
+    assert_eq!(sim.results().unwrap()[0].xdr, i128(bob_before + amount));
     devnet.shutdown().await;
 }

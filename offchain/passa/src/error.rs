@@ -132,6 +132,11 @@ pub enum Error {
     #[error("devnet")]
     Devnet(#[from] passa_devnet::Error),
 
+    /// A benchmark could not run to its end.
+    #[cfg(feature = "devnet")]
+    #[error("benchmark: {0}")]
+    Bench(String),
+
     /// Waiting for Ctrl-C failed (no signal handler could be installed).
     #[cfg(feature = "devnet")]
     #[error("cannot wait for Ctrl-C")]

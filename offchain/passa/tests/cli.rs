@@ -498,3 +498,31 @@ fn help_explains_the_defaults_and_environment() {
     // The value of DATABASE_URL from the environment is not shown.
     assert!(!out.contains(SECRET), "{out}");
 }
+
+/// `passa bench devnet` runs both benchmarks and prints their tables (small sizes here; the
+/// figures themselves are not judged by a test).
+#[cfg(feature = "devnet")]
+#[test]
+fn bench_devnet_prints_both_tables() {
+    let output = passa(
+        &base_url().to_string(),
+        &[
+            "bench",
+            "devnet",
+            "--clients",
+            "4",
+            "--rounds",
+            "2",
+            "--entries",
+            "500",
+        ],
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("invocations        8 (2 per client)"),
+        "{text}"
+    );
+    assert!(text.contains("throughput"), "{text}");
+    assert!(text.contains("memory with 501 ledger entries"), "{text}");
+}

@@ -126,6 +126,11 @@ pub enum Command {
     /// worth of waiting for the event to start and end.
     Demo(DemoArgs),
 
+    /// Benchmarks, re-runnable, printing their figures.
+    #[cfg(feature = "devnet")]
+    #[command(subcommand)]
+    Bench(BenchCommand),
+
     /// Run a local Stellar network: the Stellar RPC API and a friendbot on one port.
     ///
     /// An in-process ledger runs the real contracts (soroban-env-host) and closes a ledger
@@ -135,6 +140,38 @@ pub enum Command {
     /// events survive a restart; without it they live in memory until Ctrl-C.
     #[cfg(feature = "devnet")]
     Devnet(DevnetArgs),
+}
+
+/// `passa bench …`
+#[cfg(feature = "devnet")]
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The local network: contract invocations applied per second end to end (sendTransaction
+    /// through the RPC port → included in a closed ledger), then memory (RSS) after N ledger
+    /// entries with a save and load of that state. Target on a 2-core machine: ≥ 200
+    /// invocations per second.
+    Devnet(BenchDevnetArgs),
+}
+
+/// `passa bench devnet …`
+#[cfg(feature = "devnet")]
+#[derive(Debug, Clone, Args)]
+pub struct BenchDevnetArgs {
+    /// Concurrent clients, each with its own account.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    pub clients: u64,
+
+    /// Invocations per client.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub rounds: u64,
+
+    /// Milliseconds between ledger closes during the run.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub ledger_close_ms: u64,
+
+    /// Ledger entries for the memory measurement (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    pub entries: usize,
 }
 
 /// `passa devnet …`
@@ -242,7 +279,31 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => chain::run_demo(&config, args).await,
         #[cfg(feature = "devnet")]
         Command::Devnet(args) => run_devnet(args).await,
+        #[cfg(feature = "devnet")]
+        Command::Bench(BenchCommand::Devnet(args)) => run_bench_devnet(args).await,
     }
+}
+
+/// `passa bench devnet`: both of the devnet's benchmarks, one table each.
+#[cfg(feature = "devnet")]
+async fn run_bench_devnet(args: BenchDevnetArgs) -> Result<()> {
+    use passa_devnet::bench;
+
+    let report = bench::invocations_per_second(bench::BenchOptions {
+        clients: usize::try_from(args.clients).unwrap_or(usize::MAX),
+        rounds: usize::try_from(args.rounds).unwrap_or(usize::MAX),
+        ledger_close: Duration::from_millis(args.ledger_close_ms),
+    })
+    .await?;
+    out!("{report}");
+    if args.entries > 0 {
+        let entries = args.entries;
+        let memory = tokio::task::spawn_blocking(move || bench::memory_after_entries(entries))
+            .await
+            .map_err(|e| crate::error::Error::Bench(e.to_string()))??;
+        out!("{memory}");
+    }
+    Ok(())
 }
 
 /// Runs the devnet until Ctrl-C, then stops it cleanly (requests in flight finish).

@@ -505,7 +505,7 @@ fn help_explains_the_defaults_and_environment() {
 #[test]
 fn bench_devnet_prints_both_tables() {
     let output = passa(
-        &base_url().to_string(),
+        base_url().as_ref(),
         &[
             "bench",
             "devnet",

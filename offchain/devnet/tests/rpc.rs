@@ -320,6 +320,39 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     let start_ledger = client.get_latest_ledger().await.unwrap().sequence;
 
     let (alice, bob, contract) = deployed(&devnet, &client).await;
+    // What a deploy command reads back: the code by its hash, the instance (with the
+    // constructor's storage) and the accounts, in one getLedgerEntries call.
+    let code = LedgerKey::ContractCode(soroban_env_host::xdr::LedgerKeyContractCode {
+        hash: Hash(sha256(WASM)),
+    });
+    let instance = LedgerKey::ContractData(LedgerKeyContractData {
+        contract: contract.clone(),
+        key: ScVal::LedgerKeyContractInstance,
+        durability: ContractDataDurability::Persistent,
+    });
+    let account = LedgerKey::Account(soroban_env_host::xdr::LedgerKeyAccount {
+        account_id: alice.id(),
+    });
+    let found = client
+        .get_full_ledger_entries(&[code, instance, account])
+        .await
+        .unwrap();
+    assert_eq!(found.entries.len(), 3);
+    let LedgerEntryData::ContractCode(c) = &found.entries[0].val else {
+        panic!("not contract code")
+    };
+    assert_eq!(c.code.as_slice(), WASM);
+    let LedgerEntryData::ContractData(d) = &found.entries[1].val else {
+        panic!("not contract data")
+    };
+    let ScVal::ContractInstance(i) = &d.val else {
+        panic!("not an instance")
+    };
+    assert_eq!(i.executable, ContractExecutable::Wasm(Hash(sha256(WASM))));
+    let storage = i.storage.as_ref().unwrap();
+    assert!(storage.iter().any(|e| e.val == ScVal::U32(10)));
+    assert!(matches!(found.entries[2].val, LedgerEntryData::Account(_)));
+    assert!(found.entries[2].live_until_ledger_seq.is_none());
     // Funding twice is refused, as testnet's friendbot refuses.
     let (status, _) = http(
         &devnet,

@@ -20,6 +20,11 @@
 //! - Transient RPC failures are retried with exponential backoff.
 //! - A PostgreSQL advisory lock per network, held on the connection that applies, makes sure
 //!   two `passa sync` never both apply: the second waits, then takes over.
+//! - A contract registered after the cursor passed its deployment (a second deployment, a
+//!   reactivated one) is backfilled up to the cursor first (`sync_contracts` records which
+//!   contracts are covered); while following, the registry is re-read whenever caught up.
+//! - Crash points for tests (`PASSA_FAILPOINT`): `sync.before_commit` (a page written, not
+//!   committed) and `sync.after_commit` (committed, the next request not made).
 
 mod apply;
 pub mod decode;
@@ -252,11 +257,17 @@ const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
 const SELECT_CURSOR: &str = "SELECT cursor, last_ledger FROM sync_cursors WHERE network = $1";
 
-const FIRST_DEPLOYMENT_LEDGER: &str = "
-SELECT min(t.block_number)
+const CONTRACT_LEDGERS: &str = "
+SELECT c.contract_id, t.block_number, s.smart_contract_id IS NOT NULL
   FROM smart_contracts c
-  JOIN transactions t ON t.transaction_id = c.deployment_transaction_id
- WHERE c.network = $1 AND c.status IN ('active', 'paused')";
+  LEFT JOIN transactions t ON t.transaction_id = c.deployment_transaction_id
+  LEFT JOIN sync_contracts s ON s.smart_contract_id = c.contract_id
+ WHERE c.network = $1";
+
+const MARK_COVERED: &str = "
+INSERT INTO sync_contracts (smart_contract_id, network, followed_from_ledger)
+SELECT unnest($1::uuid[]), $2, $3
+ON CONFLICT (smart_contract_id) DO NOTHING";
 
 const SAVE_CURSOR: &str = "
 INSERT INTO sync_cursors (network, cursor, last_ledger, last_ledger_closed_at)
@@ -315,6 +326,10 @@ SELECT count(*) FROM parked_events
 struct Followed {
     id: Uuid,
     kind: ContractKind,
+    /// The ledger of its deployment transaction, when recorded.
+    deployed: Option<u32>,
+    /// Whether the sync has followed it since that ledger (sync_contracts).
+    covered: bool,
 }
 
 /// Where the next request starts.
@@ -405,17 +420,22 @@ impl<'a> Follower<'a> {
     }
 
     async fn run(mut self, conn: &mut PgConnection) -> Result<SyncReport, SyncError> {
-        let contracts = self.contracts(conn).await?;
-        let ids: Vec<String> = contracts.keys().cloned().collect();
+        let mut contracts = self.contracts(conn).await?;
         self.health().await?;
-        let mut position = self.start(conn).await?;
+        let (mut position, fresh) = self.start(conn, &contracts).await?;
+        if fresh {
+            // Read from the start: every contract is followed from there.
+            self.mark_covered(conn, &contracts, position.next_ledger())
+                .await?;
+        } else {
+            self.cover_new(conn, &contracts, &position).await?;
+        }
         self.retry_parked(conn, &contracts, None).await?;
         let mut last_retry = Instant::now();
         loop {
             self.check_retention(&position)?;
-            let page = self.fetch(&ids, &position).await?;
-            self.oldest = page.oldest_ledger;
-            self.latest = page.latest_ledger;
+            let ids = addresses(&contracts);
+            let page = self.fetch(&ids, &position, None).await?;
             let full = page.events.len() >= self.opts.page_size as usize;
             let cursor_ledger = cursor_ledger(&page.cursor)?;
             let complete = if full {
@@ -424,7 +444,18 @@ impl<'a> Follower<'a> {
                 cursor_ledger
             };
             let applied_before = self.report.applied;
-            self.apply_page(conn, &contracts, &page, complete).await?;
+            let closed_at = page
+                .events
+                .last()
+                .filter(|e| e.ledger == complete)
+                .map(|e| e.ledger_closed_at.as_str());
+            self.apply_page(
+                conn,
+                &contracts,
+                &page.events,
+                Some((&page.cursor, complete, closed_at)),
+            )
+            .await?;
             self.report.pages += 1;
             self.report.last_ledger = self.report.last_ledger.max(complete);
             self.report.cursor = Some(page.cursor.clone());
@@ -445,6 +476,12 @@ impl<'a> Follower<'a> {
                 if self.opts.once {
                     break;
                 }
+                // Contracts registered meanwhile (a new deployment) join, history first.
+                let now = self.contracts(conn).await?;
+                if now.keys().any(|k| !contracts.contains_key(k)) {
+                    self.cover_new(conn, &now, &position).await?;
+                    contracts = now;
+                }
                 if last_retry.elapsed() >= self.opts.retry_parked_every {
                     self.retry_parked(conn, &contracts, None).await?;
                     last_retry = Instant::now();
@@ -455,23 +492,127 @@ impl<'a> Follower<'a> {
         Ok(self.report)
     }
 
+    /// Records `contracts` as followed from `ledger` on.
+    async fn mark_covered(
+        &self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+        ledger: u32,
+    ) -> Result<(), SyncError> {
+        let ids: Vec<Uuid> = contracts
+            .values()
+            .filter(|f| !f.covered)
+            .map(|f| f.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(MARK_COVERED)
+            .bind(&ids)
+            .bind(self.network.as_str())
+            .bind(i64::from(ledger.max(1)))
+            .execute(conn)
+            .await
+            .map_err(db("recording the followed contracts"))?;
+        Ok(())
+    }
+
+    /// Backfills the contracts the stored cursor has not covered (registered after it passed
+    /// their deployment) from their deployment ledger up to the cursor, then records them as
+    /// followed. Their later events come with everyone else's.
+    async fn cover_new(
+        &mut self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+        position: &Position,
+    ) -> Result<(), SyncError> {
+        let new: HashMap<String, Followed> = contracts
+            .iter()
+            .filter(|(_, f)| !f.covered)
+            .map(|(a, f)| (a.clone(), f.clone()))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let through = position.next_ledger().saturating_sub(1);
+        let from = new
+            .values()
+            .filter_map(|f| f.deployed)
+            .min()
+            .unwrap_or(self.oldest)
+            .max(1);
+        tracing::info!(
+            network = %self.network,
+            contracts = new.len(),
+            from,
+            through,
+            "backfilling newly registered contracts"
+        );
+        let ids = addresses(&new);
+        let mut at = Position::Ledger(from);
+        while at.next_ledger() <= through {
+            self.check_retention(&at)?;
+            let page = self.fetch(&ids, &at, Some(through + 1)).await?;
+            let full = page.events.len() >= self.opts.page_size as usize;
+            let cursor_ledger = cursor_ledger(&page.cursor)?;
+            // Later events are read with everyone else's, after the main cursor.
+            let upto = page
+                .events
+                .iter()
+                .position(|e| e.ledger > through)
+                .unwrap_or(page.events.len());
+            self.apply_page(conn, &new, &page.events[..upto], None)
+                .await?;
+            self.report.pages += 1;
+            if upto < page.events.len() || (!full && cursor_ledger >= through) {
+                break;
+            }
+            at = Position::Cursor {
+                cursor: page.cursor.clone(),
+                complete: if full {
+                    cursor_ledger.saturating_sub(1)
+                } else {
+                    cursor_ledger
+                },
+            };
+            if !full && cursor_ledger >= page.latest_ledger {
+                break;
+            }
+        }
+        self.mark_covered(conn, &new, from).await
+    }
+
     /// The followed contracts by address.
     async fn contracts(
         &self,
         conn: &mut PgConnection,
     ) -> Result<HashMap<String, Followed>, SyncError> {
-        let rows = registry::list(conn, Some(self.network))
+        let rows = registry::list(&mut *conn, Some(self.network))
             .await
             .map_err(db("reading the contract registry"))?;
+        let ledgers: Vec<(Uuid, Option<i64>, bool)> = sqlx::query_as(CONTRACT_LEDGERS)
+            .bind(self.network.as_str())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("reading the deployment ledgers"))?;
+        let ledgers: HashMap<Uuid, (Option<u32>, bool)> = ledgers
+            .into_iter()
+            .map(|(id, ledger, covered)| {
+                (id, (ledger.and_then(|l| u32::try_from(l).ok()), covered))
+            })
+            .collect();
         let followed: HashMap<String, Followed> = rows
             .into_iter()
             .filter(|c| c.status == "active" || c.status == "paused")
             .map(|c| {
+                let (deployed, covered) = ledgers.get(&c.id).copied().unwrap_or((None, false));
                 (
                     c.address,
                     Followed {
                         id: c.id,
                         kind: c.kind,
+                        deployed,
+                        covered,
                     },
                 )
             })
@@ -492,8 +633,13 @@ impl<'a> Follower<'a> {
         Ok(followed)
     }
 
-    /// Where this run starts: `--from-ledger`, the stored cursor, or the first deployment.
-    async fn start(&mut self, conn: &mut PgConnection) -> Result<Position, SyncError> {
+    /// Where this run starts: `--from-ledger`, the stored cursor, or the first deployment;
+    /// and whether that is a fresh start (not the stored cursor).
+    async fn start(
+        &mut self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+    ) -> Result<(Position, bool), SyncError> {
         let stored: Option<(String, i64)> = sqlx::query_as(SELECT_CURSOR)
             .bind(self.network.as_str())
             .fetch_optional(&mut *conn)
@@ -521,24 +667,24 @@ impl<'a> Follower<'a> {
                     );
                 }
             }
-            return Ok(Position::Ledger(ledger.max(1)));
+            return Ok((Position::Ledger(ledger.max(1)), true));
         }
         if let Some((cursor, complete)) = stored {
-            return Ok(Position::Cursor {
+            let position = Position::Cursor {
                 cursor,
                 complete: u32::try_from(complete).unwrap_or(0),
-            });
+            };
+            return Ok((position, false));
         }
-        let first: Option<i64> = sqlx::query_scalar(FIRST_DEPLOYMENT_LEDGER)
-            .bind(self.network.as_str())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db("reading the deployment ledgers"))?;
-        Ok(Position::Ledger(match first {
-            Some(l) => u32::try_from(l).unwrap_or(1).max(1),
-            // Deployed by something that did not record it: what the server still has.
-            None => self.oldest.max(1),
-        }))
+        // The first deployment; for contracts deployed by something that did not record it,
+        // what the server still has.
+        let first = contracts
+            .values()
+            .map(|f| f.deployed.unwrap_or(self.oldest))
+            .min()
+            .unwrap_or(self.oldest)
+            .max(1);
+        Ok((Position::Ledger(first), true))
     }
 
     fn check_retention(&self, position: &Position) -> Result<(), SyncError> {
@@ -565,11 +711,12 @@ impl<'a> Follower<'a> {
         Ok(())
     }
 
-    /// One getEvents page at `position`.
+    /// One getEvents page at `position`; a ledger range ends before `end` when given.
     async fn fetch(
         &mut self,
         ids: &[String],
         position: &Position,
+        end: Option<u32>,
     ) -> Result<stellar_rpc_client::GetEventsResponse, SyncError> {
         use jsonrpsee_core::client::ClientT as _;
         let filters: Vec<serde_json::Value> = ids
@@ -582,10 +729,9 @@ impl<'a> Follower<'a> {
         match position {
             Position::Ledger(start) => {
                 params.insert("startLedger".to_owned(), (*start).into());
-                params.insert(
-                    "endLedger".to_owned(),
-                    start.saturating_add(MAX_LEDGER_RANGE).into(),
-                );
+                let cap = start.saturating_add(MAX_LEDGER_RANGE);
+                let end = end.map_or(cap, |e| e.min(cap)).max(start + 1);
+                params.insert("endLedger".to_owned(), end.into());
             }
             Position::Cursor { cursor, .. } => {
                 pagination["cursor"] = cursor.clone().into();
@@ -609,7 +755,11 @@ impl<'a> Follower<'a> {
                 .request("getEvents", object.clone())
                 .await;
             match result {
-                Ok(page) => return Ok(page),
+                Ok(page) => {
+                    self.oldest = page.oldest_ledger;
+                    self.latest = page.latest_ledger;
+                    return Ok(page);
+                }
                 Err(e) => {
                     let detail = one_line(&e.to_string());
                     // Maybe the retention window moved past us: a loud error, not a retry.
@@ -659,19 +809,19 @@ impl<'a> Follower<'a> {
         }
     }
 
-    /// Stores and applies one page and moves the cursor, in one transaction. Returns how many
-    /// events were new.
+    /// Stores and applies one page's events and, when given, moves the cursor to
+    /// `(cursor, complete ledger, its close time)` — all in one transaction.
     async fn apply_page(
         &mut self,
         conn: &mut PgConnection,
         contracts: &HashMap<String, Followed>,
-        page: &stellar_rpc_client::GetEventsResponse,
-        complete: u32,
-    ) -> Result<u64, SyncError> {
+        events: &[stellar_rpc_client::Event],
+        cursor: Option<(&str, u32, Option<&str>)>,
+    ) -> Result<(), SyncError> {
         let network = self.network.as_str();
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
         let mut fresh = 0;
-        for event in &page.events {
+        for event in events {
             self.report.events_seen += 1;
             let Some(followed) = contracts.get(&event.contract_id) else {
                 // The server answered for a contract we did not ask about.
@@ -742,31 +892,30 @@ impl<'a> Follower<'a> {
             }
             record_outcome(&mut tx, &origin, &outcome, &subject, false).await?;
         }
-        let closed_at = page
-            .events
-            .last()
-            .filter(|e| e.ledger == complete)
-            .map(|e| e.ledger_closed_at.clone());
-        sqlx::query(SAVE_CURSOR)
-            .bind(network)
-            .bind(&page.cursor)
-            .bind(i64::from(complete))
-            .bind(closed_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("moving the cursor"))?;
+        if let Some((cursor, complete, closed_at)) = cursor {
+            sqlx::query(SAVE_CURSOR)
+                .bind(network)
+                .bind(cursor)
+                .bind(i64::from(complete))
+                .bind(closed_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("moving the cursor"))?;
+        }
+        crate::failpoint::hit("sync.before_commit");
         tx.commit().await.map_err(db("committing a page"))?;
+        crate::failpoint::hit("sync.after_commit");
         if fresh > 0 {
             tracing::info!(
                 network,
-                ledger = complete,
+                ledger = events.last().map_or(0, |e| e.ledger),
                 new = fresh,
                 applied = self.report.applied,
                 parked = self.report.parked,
                 "page applied"
             );
         }
-        Ok(fresh)
+        Ok(())
     }
 
     /// Retries the open parked events (those before event id `before`, or all), oldest first,
@@ -860,6 +1009,13 @@ impl<'a> Follower<'a> {
         }
         Ok(())
     }
+}
+
+/// The followed contracts' addresses, sorted (the getEvents filter).
+fn addresses(contracts: &HashMap<String, Followed>) -> Vec<String> {
+    let mut ids: Vec<String> = contracts.keys().cloned().collect();
+    ids.sort();
+    ids
 }
 
 /// Decodes and applies one event inside a savepoint; returns its outcome and the subject it

@@ -169,13 +169,31 @@ type TicketRow = (
     Option<String>,
 );
 
+/// The latest ledger's close time: the `now` the contracts see (on a devnet with fast ledgers
+/// it runs ahead of the wall clock).
+async fn ledger_time(local: &Local) -> u64 {
+    let client = stellar_rpc_client::Client::new(&local.devnet.rpc_url()).expect("an RPC client");
+    let latest = local.rpc.latest_ledger().await.expect("the latest ledger");
+    let ledgers = client
+        .get_ledgers(
+            stellar_rpc_client::LedgerStart::Ledger(latest),
+            Some(1),
+            None,
+        )
+        .await
+        .expect("getLedgers");
+    u64::try_from(ledgers.latest_ledger_close_time).expect("a time")
+}
+
 /// 1 XLM in stroops: the GA tier's price.
 const PRICE: i128 = 10_000_000;
 
 /// `create_event` for `organizer`: one tier GA (1 XLM, 10 tickets, 5 per wallet), on sale
 /// and running now, for two hours.
 async fn create_event(local: &Local, organizer: &Signer, id: Uuid) {
-    create_event_with(local, organizer, id, false, 0).await;
+    let now = rpc::unix_now();
+    let schedule = (now - 600, now + 3_600, now - 600, now + 7_200);
+    create_event_with(local, organizer, id, false, 0, schedule).await;
 }
 
 /// `create_event` with resale allowed or not, and its royalty.
@@ -185,8 +203,8 @@ async fn create_event_with(
     id: Uuid,
     resaleable: bool,
     royalty_bps: u32,
+    (sales_start, sales_end, start, end): (u64, u64, u64, u64),
 ) {
-    let now = rpc::unix_now();
     let tier = record(vec![
         ("code", sym("GA")),
         ("price", deploy::sc_i128(PRICE)),
@@ -202,10 +220,10 @@ async fn create_event_with(
             "tiers",
             xdr::ScVal::Vec(Some(xdr::ScVec(vec![tier].try_into().expect("a vec")))),
         ),
-        ("sales_start", xdr::ScVal::U64(now - 600)),
-        ("sales_end", xdr::ScVal::U64(now + 3_600)),
-        ("start", xdr::ScVal::U64(now - 600)),
-        ("end", xdr::ScVal::U64(now + 7_200)),
+        ("sales_start", xdr::ScVal::U64(sales_start)),
+        ("sales_end", xdr::ScVal::U64(sales_end)),
+        ("start", xdr::ScVal::U64(start)),
+        ("end", xdr::ScVal::U64(end)),
         ("transferable", xdr::ScVal::Bool(true)),
         ("resaleable", xdr::ScVal::Bool(resaleable)),
         ("refundable", xdr::ScVal::Bool(false)),
@@ -681,19 +699,22 @@ async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
 
 // ------------------------------------------------------------------------ schema of 0022
 
-/// Migration 0022's down restores exactly the schema of 0021 (the catalog by name and
-/// definition), and its up after that gives back the same schema.
+/// The sync's migrations (0022, 0023): each one's down restores exactly the schema before
+/// it (the catalog by name and definition), and its up after that gives back the same schema.
 #[sqlx::test(migrations = false)]
-async fn migration_0022_reverses_exactly(pool: PgPool) {
+async fn the_sync_migrations_reverse_exactly(pool: PgPool) {
     MIGRATOR.run_to(21, &pool).await.expect("up to 0021");
-    let before = catalog(&pool).await;
-    MIGRATOR.run_to(22, &pool).await.expect("0022 up");
-    let after = catalog(&pool).await;
-    assert_ne!(before, after);
-    MIGRATOR.undo(&pool, 21).await.expect("0022 down");
-    assert_eq!(catalog(&pool).await, before);
-    MIGRATOR.run_to(22, &pool).await.expect("0022 up again");
-    assert_eq!(catalog(&pool).await, after);
+    let mut before = catalog(&pool).await;
+    for version in [22, 23] {
+        MIGRATOR.run_to(version, &pool).await.expect("up");
+        let after = catalog(&pool).await;
+        assert_ne!(before, after, "{version} changes the schema");
+        MIGRATOR.undo(&pool, version - 1).await.expect("down");
+        assert_eq!(catalog(&pool).await, before, "down of {version}");
+        MIGRATOR.run_to(version, &pool).await.expect("up again");
+        assert_eq!(catalog(&pool).await, after, "up again of {version}");
+        before = after;
+    }
 }
 
 async fn catalog(pool: &PgPool) -> Vec<String> {
@@ -856,7 +877,9 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
         vec![address(&organizer)],
     )
     .await;
-    create_event_with(&local, &organizer, event, true, 500).await;
+    let now = rpc::unix_now();
+    let schedule = (now - 600, now + 3_600, now - 600, now + 7_200);
+    create_event_with(&local, &organizer, event, true, 500, schedule).await;
     // The organizer proposes a 2.5 % commission to the promoter, who accepts.
     invoke(
         &local.rpc,
@@ -1139,4 +1162,207 @@ async fn an_unreachable_rpc_is_retried_then_reported(pool: PgPool) {
         started.elapsed()
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM sync_cursors").await, 0);
+}
+
+/// Settlement and claims: a contributor's claim marks its attribution paid with the amount
+/// revenue computed; the organizer's remainder has no attribution row and changes nothing.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let artist = funded(&local.rpc).await;
+    let buyer = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "muthoni", &organizer, true).await;
+    let artist_user = user(&pool, "sauti", &artist, false).await;
+    let event = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0004);
+    draft_event(&pool, event, organizer_user, "short-show").await;
+
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    // A show that ends 40 ledger-seconds from now.
+    let now = ledger_time(&local).await;
+    let end = now + 40;
+    create_event_with(
+        &local,
+        &organizer,
+        event,
+        false,
+        0,
+        (now - 600, end - 5, now - 600, end),
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.attribution,
+        "propose",
+        vec![
+            event_id(event),
+            address(&artist),
+            xdr::ScVal::U32(0),
+            share("Percentage", 1_000),
+        ],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &artist,
+        &local.attribution,
+        "accept",
+        vec![event_id(event), address(&artist)],
+    )
+    .await;
+    purchase(&local, &buyer, event, 2).await;
+    while ledger_time(&local).await <= end {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let revenue = {
+        let mut conn = pool.acquire().await.expect("a connection");
+        let rows = registry::list(&mut conn, Some(NetworkName::Local))
+            .await
+            .expect("the registry");
+        let text = rows
+            .iter()
+            .find(|c| c.kind == ContractKind::Revenue)
+            .expect("revenue")
+            .address
+            .clone();
+        passa::keys::parse_address(&text).expect("an address")
+    };
+    invoke(
+        &local.rpc,
+        &organizer,
+        &revenue,
+        "settle",
+        vec![event_id(event)],
+    )
+    .await;
+    let paid = invoke(
+        &local.rpc,
+        &artist,
+        &revenue,
+        "claim",
+        vec![event_id(event), address(&artist)],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &organizer,
+        &revenue,
+        "claim",
+        vec![event_id(event), address(&organizer)],
+    )
+    .await;
+
+    let report = sync_once(&local, &pool).await;
+    assert_eq!(
+        report.parked,
+        0,
+        "{report:?}\n{:#?}",
+        parked_now(&pool).await
+    );
+    // verify, create, propose, accept, purchase, artist's claim, organizer's claim
+    assert_eq!(report.applied, 7, "{report:?}");
+    // net 2 XLM, 2.5 % platform fee, the artist's 10 % of the rest, floored.
+    let net = 2 * PRICE;
+    let expected = (net - net * 250 / 10_000) * 1_000 / 10_000;
+    assert_eq!(paid, deploy::sc_i128(expected), "revenue's own figure");
+    let row = sqlx::query(
+        "SELECT a.status, a.amount_paid_raw::text, a.amount_earned_raw::text, a.amount_paid::text,
+                a.last_payout_at IS NOT NULL, t.transaction_type, a.user_id
+           FROM attribution a
+           LEFT JOIN transactions t ON t.transaction_id = a.payout_transaction_id
+          WHERE a.event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the artist's contribution, alone");
+    assert_eq!(row.get::<String, _>(0), "paid");
+    assert_eq!(row.get::<String, _>(1), expected.to_string());
+    assert_eq!(row.get::<String, _>(2), expected.to_string());
+    assert_eq!(row.get::<String, _>(3), "0.1950000");
+    assert!(row.get::<bool, _>(4));
+    assert_eq!(
+        row.get::<Option<String>, _>(5).as_deref(),
+        Some("revenue_claim")
+    );
+    assert_eq!(row.get::<Option<Uuid>, _>(6), Some(artist_user));
+    local.devnet.shutdown().await;
+}
+
+/// A contract that joins the registry after the cursor passed its deployment (here: a second
+/// deployment, deprecated while it was used, then reactivated) has its history backfilled up
+/// to the cursor before the sync goes on.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_contract_registered_behind_the_cursor_is_backfilled(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    user(&pool, "chebet", &organizer, true).await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    let mut second = DeployOptions::new(wasm_dir());
+    second.deployment = "second".to_owned();
+    let report = deploy::deploy(&local.rpc, &mut conn, &local.admin, &second, &Quiet)
+        .await
+        .expect("a second deployment");
+    let other = report
+        .contracts
+        .iter()
+        .find(|c| c.kind == ContractKind::Ticketing)
+        .expect("its ticketing")
+        .address
+        .clone();
+    let other_id = registry::find(&mut conn, &other)
+        .await
+        .expect("the registry")
+        .expect("registered")
+        .id;
+    registry::set_status(&mut conn, other_id, "deprecated")
+        .await
+        .expect("deprecated");
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &passa::keys::parse_address(&other).expect("an address"),
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+
+    // The deprecated contract is not followed: its event stays behind the cursor.
+    let first = sync_once(&local, &pool).await;
+    assert_eq!(first.events_new, 0, "{first:?}");
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM sync_contracts").await,
+        5,
+        "all but the deprecated one"
+    );
+
+    registry::set_status(&mut conn, other_id, "active")
+        .await
+        .expect("active again");
+    let second_run = sync_once(&local, &pool).await;
+    assert_eq!(
+        (second_run.events_new, second_run.applied),
+        (1, 1),
+        "{second_run:?}"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM sync_contracts").await, 6);
+    let verified: Option<String> =
+        sqlx::query_scalar("SELECT stellar_address FROM organizers WHERE is_verified")
+            .fetch_optional(&pool)
+            .await
+            .expect("a query");
+    assert_eq!(verified, Some(organizer.address()));
+    // Nothing is read twice.
+    let third = sync_once(&local, &pool).await;
+    assert_eq!(third.events_new, 0, "{third:?}");
+    drop(conn);
+    local.devnet.shutdown().await;
 }

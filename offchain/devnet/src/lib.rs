@@ -59,7 +59,8 @@
 //!   txINSUFFICIENT_FEE, txINSUFFICIENT_BALANCE, txNO_ACCOUNT, txSOROBAN_INVALID,
 //!   txMALFORMED, txTOO_EARLY/LATE, txNOT_SUPPORTED, …); a malformed envelope is -32602;
 //! - getTransaction (status, envelope, result and V4 meta XDR, ledger, createdAt,
-//!   applicationOrder, contract and diagnostic events);
+//!   applicationOrder, contract and diagnostic events), getTransactions (the same in chain
+//!   order, by startLedger or TOID cursor, pages of up to 200);
 //! - getEvents (type, contract id and topic filters with `*` and `**`, startLedger inclusive,
 //!   endLedger exclusive, cursor pages, limit up to 10 000, at most 10 000 ledgers scanned per
 //!   call, a cursor past the scanned range on short pages so that empty pages move on);
@@ -89,7 +90,7 @@
 //!
 //! # Not served
 //!
-//! getTransactions; `xdrFormat: "json"`; fee-bump and v0 envelopes (txNOT_SUPPORTED); other
+//! `xdrFormat: "json"`; fee-bump and v0 envelopes (txNOT_SUPPORTED); other
 //! classic operations (trustlines, offers, …: txNOT_SUPPORTED); operation sources other than
 //! the transaction's; CAP-21 preconditions beyond time and ledger bounds; the friendbot for
 //! contract (`C…`) addresses; fee events in the meta; the `Content-Type` check (any body is

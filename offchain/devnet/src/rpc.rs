@@ -288,6 +288,10 @@ async fn dispatch(state: &AppState, method: &str, p: Value) -> MethodResult {
             let p = params(p)?;
             on_node(state, move |n| get_transaction(n, p)).await
         }
+        "getTransactions" => {
+            let p = params(p)?;
+            on_node(state, move |n| get_transactions(n, p)).await
+        }
         "getFeeStats" => on_node(state, get_fee_stats).await,
         "getLedgers" => {
             let p = params(p)?;
@@ -682,14 +686,24 @@ fn get_transaction(node: &mut Node, p: GetTransactionParams) -> MethodResult {
         out["status"] = json!("NOT_FOUND");
         return Ok(out);
     };
+    fill_transaction(&mut out, record)?;
+    out["createdAt"] = json!(record.created_at.to_string());
+    Ok(out)
+}
+
+/// The fields of an applied transaction that getTransaction and getTransactions share.
+fn fill_transaction(
+    out: &mut Value,
+    record: &crate::node::TxRecord,
+) -> std::result::Result<(), RpcError> {
     out["status"] = json!(if record.success { "SUCCESS" } else { "FAILED" });
+    out["txHash"] = json!(hex::encode(record.hash));
     out["applicationOrder"] = json!(record.application_order);
     out["feeBump"] = json!(matches!(record.envelope, TransactionEnvelope::TxFeeBump(_)));
     out["envelopeXdr"] = json!(b64(&record.envelope)?);
     out["resultXdr"] = json!(b64(&record.result)?);
     out["resultMetaXdr"] = json!(b64(&record.meta)?);
     out["ledger"] = json!(record.ledger);
-    out["createdAt"] = json!(record.created_at.to_string());
     // Events as the Go server lists them: per operation, from the V4 meta.
     if let soroban_env_host::xdr::TransactionMeta::V4(m) = &record.meta {
         let contract = m
@@ -718,7 +732,102 @@ fn get_transaction(node: &mut Node, p: GetTransactionParams) -> MethodResult {
         });
         out["diagnosticEventsXdr"] = json!(diagnostic);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// `getTransactions` pages: the Go server's defaults.
+const TRANSACTIONS_DEFAULT_LIMIT: usize = 50;
+const TRANSACTIONS_MAX_LIMIT: usize = 200;
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TransactionsParams {
+    #[serde(default)]
+    start_ledger: u32,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+/// The TOID the Go server uses as a getTransactions cursor: ledger, application order and
+/// operation 1.
+fn tx_toid(ledger: u32, order: u32) -> i64 {
+    (i64::from(ledger) << 32) | (i64::from(order) << 12) | 1
+}
+
+/// `getTransactions`: applied transactions in chain order from `startLedger` or after a
+/// cursor, up to the latest ledger.
+fn get_transactions(node: &mut Node, p: TransactionsParams) -> MethodResult {
+    let (latest_seq, latest_time) = latest(node);
+    let (oldest_seq, oldest_time) = oldest(node);
+    let invalid = |message: String| RpcError {
+        code: code::INVALID_REQUEST,
+        message,
+    };
+    let cursor = p
+        .pagination
+        .as_ref()
+        .and_then(|p| p.cursor.clone())
+        .filter(|c| !c.is_empty());
+    let limit = p.pagination.as_ref().and_then(|p| p.limit).unwrap_or(0);
+    if cursor.is_some() && p.start_ledger != 0 {
+        return Err(invalid("startLedger and cursor cannot both be set".into()));
+    }
+    if cursor.is_none() && (p.start_ledger < oldest_seq || p.start_ledger > latest_seq) {
+        return Err(invalid(format!(
+            "start ledger must be between the oldest ledger: {oldest_seq} and the latest ledger: {latest_seq} for this rpc instance"
+        )));
+    }
+    if limit > TRANSACTIONS_MAX_LIMIT {
+        return Err(invalid(format!(
+            "limit must not exceed {TRANSACTIONS_MAX_LIMIT}"
+        )));
+    }
+    let limit = if limit == 0 {
+        TRANSACTIONS_DEFAULT_LIMIT
+    } else {
+        limit
+    };
+    // (ledger, first application order) to start from.
+    let (start_ledger, start_order) = match &cursor {
+        Some(c) => {
+            let toid: i64 = c
+                .parse()
+                .map_err(|e| RpcError::invalid_params(format!("invalid cursor {c:?}: {e}")))?;
+            if toid < 0 {
+                return Err(RpcError::invalid_params(
+                    "cursor ledger sequence cannot be negative",
+                ));
+            }
+            ((toid >> 32) as u32, (((toid >> 12) & 0xF_FFFF) as u32) + 1)
+        }
+        None => (p.start_ledger, 1),
+    };
+    let mut transactions = vec![];
+    let mut last = tx_toid(start_ledger, 0);
+    'ledgers: for seq in start_ledger.max(oldest_seq)..=latest_seq {
+        last = tx_toid(seq, 0);
+        for record in node.transactions_in_ledger(seq) {
+            if seq == start_ledger && record.application_order < start_order {
+                continue;
+            }
+            last = tx_toid(seq, record.application_order);
+            let mut t = json!({});
+            fill_transaction(&mut t, record)?;
+            t["createdAt"] = json!(record.created_at);
+            transactions.push(t);
+            if transactions.len() >= limit {
+                break 'ledgers;
+            }
+        }
+    }
+    Ok(json!({
+        "transactions": transactions,
+        "latestLedger": latest_seq,
+        "latestLedgerCloseTimestamp": latest_time,
+        "oldestLedger": oldest_seq,
+        "oldestLedgerCloseTimestamp": oldest_time,
+        "cursor": last.to_string(),
+    }))
 }
 
 #[derive(Default, Deserialize)]

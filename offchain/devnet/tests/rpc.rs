@@ -550,6 +550,38 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     assert_eq!(applied, 3 + 2 + rounds as usize + 1);
     assert_eq!(classic_applied, 3);
 
+    // The same transactions through getTransactions, three per page, in chain order.
+    let mut seen = vec![];
+    let mut request = stellar_rpc_client::GetTransactionsRequest {
+        start_ledger: Some(start_ledger),
+        pagination: Some(stellar_rpc_client::TransactionsPaginationOptions {
+            cursor: None,
+            limit: Some(3),
+        }),
+    };
+    loop {
+        let page = client.get_transactions(request.clone()).await.unwrap();
+        assert!(page.transactions.len() <= 3);
+        if page.transactions.is_empty() {
+            break;
+        }
+        seen.extend(
+            page.transactions
+                .iter()
+                .map(|t| (t.ledger.unwrap(), t.status.clone())),
+        );
+        request = stellar_rpc_client::GetTransactionsRequest {
+            start_ledger: None,
+            pagination: Some(stellar_rpc_client::TransactionsPaginationOptions {
+                cursor: Some(page.cursor),
+                limit: Some(3),
+            }),
+        };
+    }
+    assert_eq!(seen.len(), applied);
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(seen.iter().filter(|(_, s)| s == "FAILED").count(), 1);
+
     // Storage: bob's counter as a persistent contract data entry.
     let key = LedgerKey::ContractData(LedgerKeyContractData {
         contract: contract.clone(),
@@ -630,6 +662,12 @@ async fn bad_input_gets_the_real_servers_errors() {
     let v = rpc_raw(
         &devnet,
         br#"{"jsonrpc":"2.0","id":6,"method":"getEvents","params":{"startLedger":999999}}"#,
+    )
+    .await;
+    assert_eq!(error_code(&v), -32600);
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":6,"method":"getTransactions","params":{"startLedger":1,"pagination":{"limit":201}}}"#,
     )
     .await;
     assert_eq!(error_code(&v), -32600);

@@ -1294,6 +1294,21 @@ async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
         Some("revenue_claim")
     );
     assert_eq!(row.get::<Option<Uuid>, _>(6), Some(artist_user));
+    // The show ended by ledger time: completed, as the contract derives it.
+    let status: String = sqlx::query_scalar("SELECT status FROM events WHERE event_id = $1")
+        .bind(event)
+        .fetch_one(&pool)
+        .await
+        .expect("the event");
+    assert_eq!(status, "completed");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_logs WHERE action = 'chain.event_completed'"
+        )
+        .await,
+        1
+    );
     local.devnet.shutdown().await;
 }
 

@@ -279,6 +279,20 @@ ON CONFLICT (network) DO UPDATE
  WHERE sync_cursors.cursor < EXCLUDED.cursor
    AND sync_cursors.last_ledger <= EXCLUDED.last_ledger";
 
+/// Events past their end are completed (the contract derives it from `now >= end` and emits
+/// nothing): done when a page reaches the latest ledger, whose close time is known.
+const COMPLETE_EVENTS: &str = "
+WITH done AS (
+    UPDATE events SET status = 'completed'
+     WHERE smart_contract_id = ANY($1) AND onchain_status IN ('published', 'postponed')
+       AND status IN ('published', 'postponed') AND end_datetime <= to_timestamp($2::float8)
+    RETURNING event_id, organizer_user_id
+)
+INSERT INTO audit_logs (user_id, action, resource_type, resource_id, new_values, ledger, metadata)
+SELECT organizer_user_id, 'chain.event_completed', 'event', event_id::text,
+       jsonb_build_object('status', 'completed'), $3, jsonb_build_object('source', 'passa sync')
+  FROM done";
+
 const INSERT_RAW: &str = "
 INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
                           ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr,
@@ -449,6 +463,12 @@ impl<'a> Follower<'a> {
                 .last()
                 .filter(|e| e.ledger == complete)
                 .map(|e| e.ledger_closed_at.as_str());
+            let caught_up = !full && cursor_ledger >= page.latest_ledger;
+            // Caught up, the cursor's ledger is the latest, whose close time the page gives.
+            let now = caught_up
+                .then(|| page.latest_ledger_close_time.parse::<i64>().ok())
+                .flatten()
+                .map(|t| (t, complete));
             self.apply_page(
                 conn,
                 &contracts,
@@ -456,6 +476,9 @@ impl<'a> Follower<'a> {
                 Some((&page.cursor, complete, closed_at)),
             )
             .await?;
+            if let Some((time, ledger)) = now {
+                self.complete_events(conn, &contracts, time, ledger).await?;
+            }
             self.report.pages += 1;
             self.report.last_ledger = self.report.last_ledger.max(complete);
             self.report.cursor = Some(page.cursor.clone());
@@ -471,7 +494,6 @@ impl<'a> Follower<'a> {
                 self.retry_parked(conn, &contracts, first).await?;
                 last_retry = Instant::now();
             }
-            let caught_up = !full && cursor_ledger >= page.latest_ledger;
             if caught_up {
                 if self.opts.once {
                     break;
@@ -490,6 +512,32 @@ impl<'a> Follower<'a> {
             }
         }
         Ok(self.report)
+    }
+
+    /// Marks the followed events that ended by ledger time `time` (of `ledger`) completed.
+    async fn complete_events(
+        &mut self,
+        conn: &mut PgConnection,
+        contracts: &HashMap<String, Followed>,
+        time: i64,
+        ledger: u32,
+    ) -> Result<(), SyncError> {
+        let ids: Vec<Uuid> = contracts
+            .values()
+            .filter(|f| f.kind == ContractKind::Ticketing)
+            .map(|f| f.id)
+            .collect();
+        let done = sqlx::query(COMPLETE_EVENTS)
+            .bind(&ids)
+            .bind(time)
+            .bind(i64::from(ledger))
+            .execute(conn)
+            .await
+            .map_err(db("completing ended events"))?;
+        if done.rows_affected() > 0 {
+            tracing::info!(network = %self.network, events = done.rows_affected(), "events completed");
+        }
+        Ok(())
     }
 
     /// Records `contracts` as followed from `ledger` on.

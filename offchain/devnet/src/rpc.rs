@@ -473,6 +473,14 @@ fn simulate_transaction(node: &mut Node, p: SimulateParams) -> MethodResult {
     if ops.len() != 1 {
         return sim_failure(node, "Transaction contains more than one operation");
     }
+    if let TransactionEnvelope::Tx(e) = &envelope {
+        if e.tx.memo != soroban_env_host::xdr::Memo::None {
+            return sim_failure(
+                node,
+                "Transaction contains a memo. Soroban transactions do not support memos.",
+            );
+        }
+    }
     let op = &ops[0];
     let source = account_of(op.source_account.as_ref().unwrap_or(&tx_source));
     let (seq, close_time) = latest(node);

@@ -6,9 +6,9 @@ use ed25519_dalek::{Signature as DalekSignature, Verifier, VerifyingKey};
 use soroban_env_host::{
     fees::{compute_transaction_resource_fee, TransactionResources},
     xdr::{
-        AccountEntry, AccountId, Asset, DecoratedSignature, LedgerKey, MuxedAccount, OperationBody,
-        Preconditions, SignerKey, SorobanTransactionData, SorobanTransactionDataExt, Transaction,
-        TransactionEnvelope, TransactionExt, TransactionResult, TransactionResultExt,
+        AccountEntry, AccountId, Asset, DecoratedSignature, LedgerKey, Memo, MuxedAccount,
+        OperationBody, Preconditions, SignerKey, SorobanTransactionData, SorobanTransactionDataExt,
+        Transaction, TransactionEnvelope, TransactionExt, TransactionResult, TransactionResultExt,
         TransactionResultResult, Uint256, WriteXdr,
     },
 };
@@ -179,6 +179,12 @@ pub fn check(
                 "a Soroban operation needs SorobanTransactionData",
             )));
         };
+        if tx.memo != Memo::None {
+            return Ok(Err(Rejection::new(
+                R::TxMalformed,
+                "Soroban transactions do not support memos",
+            )));
+        }
         Some(soroban)
     } else {
         for op in ops {

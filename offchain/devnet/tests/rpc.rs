@@ -735,6 +735,16 @@ async fn bad_input_gets_the_real_servers_errors() {
     stale.seq_num.0 -= 1;
     let v = rpc_raw(&devnet, &send(&alice.sign(stale))).await;
     assert_eq!(result_code(&v), TransactionResultResult::TxBadSeq);
+    // A memo on a Soroban transaction: malformed (and simulation says why).
+    let mut memo = good_tx.tx.clone();
+    memo.memo = Memo::Text("hello".try_into().unwrap());
+    let v = rpc_raw(&devnet, &send(&alice.sign(memo.clone()))).await;
+    assert_eq!(result_code(&v), TransactionResultResult::TxMalformed);
+    let sim = client
+        .simulate_transaction_envelope(&alice.sign(memo), None)
+        .await
+        .unwrap();
+    assert!(sim.error.unwrap().contains("memo"));
     // A fee below the resource fee plus the base fee.
     let mut cheap = good_tx.tx.clone();
     cheap.fee -= 50;

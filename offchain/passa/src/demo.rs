@@ -41,6 +41,9 @@ pub enum DemoError {
     /// A value could not be encoded.
     #[error(transparent)]
     Encode(#[from] EncodeError),
+    /// The platform's rows for the season could not be written.
+    #[error("writing the season's users, wallets and events: {0}")]
+    Db(#[from] sqlx::Error),
     /// A contract answered something unexpected.
     #[error("{step}: {source}")]
     Decode {
@@ -206,6 +209,91 @@ pub fn event_id(seed: &str, name: &str) -> [u8; 16] {
     id[6] = (id[6] & 0x0f) | 0x40; // version 4
     id[8] = (id[8] & 0x3f) | 0x80; // RFC 4122 variant
     id
+}
+
+const INSERT_USER: &str = "
+INSERT INTO users (username, email) VALUES ($1, $2)
+ON CONFLICT (email) DO UPDATE SET username = EXCLUDED.username
+RETURNING user_id";
+
+const INSERT_WALLET: &str = "
+INSERT INTO wallets (user_id, wallet_address, blockchain_network, is_primary, label)
+VALUES ($1, $2, 'stellar', true, 'passa demo')
+ON CONFLICT (blockchain_network, wallet_address) DO NOTHING";
+
+const INSERT_ORGANIZER: &str = "
+INSERT INTO organizers (user_id, company_name, business_type)
+VALUES ($1, 'Passa Demo Events', 'company')
+ON CONFLICT (user_id) DO NOTHING";
+
+const INSERT_EVENT: &str = "
+INSERT INTO events (event_id, organizer_user_id, title, slug, start_datetime, end_datetime,
+                    status, currency)
+VALUES ($1, $2, $3, $4, now() + interval '1 day', now() + interval '2 days', 'draft', 'XLM')
+ON CONFLICT (event_id) DO NOTHING";
+
+/// Writes what the web backend would hold before the season: a user with a primary Stellar
+/// wallet for each member of the cast but the fourth fan (whose tickets must mirror with the
+/// address and no user), the organizer's profile, and the two events as drafts under the ids
+/// the season will use. Safe to run twice.
+///
+/// # Errors
+/// [`DemoError::Db`].
+pub async fn register_off_chain(
+    conn: &mut sqlx::PgConnection,
+    cast: &Cast,
+    seed: &str,
+) -> Result<(), DemoError> {
+    use sqlx::Connection as _;
+    let mut tx = conn.begin().await?;
+    let mut members: Vec<(&str, &Signer)> = vec![
+        ("organizer", &cast.organizer),
+        ("artist", &cast.artist),
+        ("promoter", &cast.promoter),
+        ("sponsor", &cast.sponsor),
+        ("creator", &cast.creator),
+        ("gate", &cast.gate),
+    ];
+    for (i, fan) in cast.fans.iter().take(3).enumerate() {
+        members.push((["fan1", "fan2", "fan3"][i], fan));
+    }
+    let mut organizer_id = None;
+    for (role, who) in members {
+        let tag = &who.address()[..10].to_ascii_lowercase();
+        let user_id: uuid::Uuid = sqlx::query_scalar(INSERT_USER)
+            .bind(format!("{role}_{tag}"))
+            .bind(format!("{role}.{tag}@demo.passa.example"))
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_WALLET)
+            .bind(user_id)
+            .bind(who.address())
+            .execute(&mut *tx)
+            .await?;
+        if role == "organizer" {
+            organizer_id = Some(user_id);
+        }
+    }
+    let organizer_id = organizer_id.unwrap_or_else(|| unreachable!("the organizer is a member"));
+    sqlx::query(INSERT_ORGANIZER)
+        .bind(organizer_id)
+        .execute(&mut *tx)
+        .await?;
+    for (name, title) in [
+        ("main", "Nairobi Nights"),
+        ("cancelled", "Mombasa Sunset (cancelled)"),
+    ] {
+        let id = uuid::Uuid::from_bytes(event_id(seed, name));
+        sqlx::query(INSERT_EVENT)
+            .bind(id)
+            .bind(organizer_id)
+            .bind(title)
+            .bind(format!("demo-{name}-{}", &id.simple().to_string()[..8]))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Runs the season; `seed` makes the event ids (run it again with another seed for new

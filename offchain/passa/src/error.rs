@@ -123,6 +123,14 @@ pub enum Error {
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
 
+    /// `passa verify` could not read one side.
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
+
+    /// `passa verify` found differences (listed on stdout).
+    #[error("the mirror differs from the chain in {0} place(s) (listed above)")]
+    Drift(usize),
+
     /// `scripts/build-contracts.sh` could not be run or failed.
     #[error("building the contracts failed: {0}")]
     Build(String),

@@ -18,6 +18,7 @@
 //! - [`sync`]: `passa sync`, the mirror of the contracts' events (getEvents → PostgreSQL);
 //! - [`demo`]: `passa demo`, a scripted season of activity on a deployment;
 //! - [`scval`]: contract values (`ScVal`) as the contracts encode them;
+//! - [`verify`]: `passa verify`, the mirror compared with the contracts' state;
 //! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
 
@@ -35,5 +36,6 @@ pub mod registry;
 pub mod rpc;
 pub mod scval;
 pub mod sync;
+pub mod verify;
 
 pub use error::{ConnectFailure, Error, Result};

@@ -126,6 +126,47 @@ pub struct DemoArgs {
     pub seed: String,
 }
 
+/// `passa sync …`
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Read from this ledger instead of the stored cursor (a backfill, or past a gap the RPC
+    /// no longer has). Events already mirrored are not applied twice.
+    #[arg(long, value_name = "L")]
+    pub from_ledger: Option<u32>,
+
+    /// Stop once caught up instead of following new ledgers.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// `passa sync parked`
+#[derive(Debug, Clone, Subcommand)]
+pub enum SyncCommand {
+    /// List the events the mirror could not apply (yet), with their reasons.
+    Parked {
+        /// The network.
+        #[arg(long, value_enum, env = "PASSA_NETWORK", default_value = "local")]
+        network: NetworkName,
+        /// Include those applied since.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// `passa verify`
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
 /// `passa contracts …`
 #[derive(Debug, Subcommand)]
 pub enum ContractsCommand {
@@ -568,6 +609,11 @@ pub(super) async fn run_demo(config: &DbConfig, args: DemoArgs) -> Result<()> {
     let cast = crate::demo::Cast::new(&rpc, admin).await;
     let report = match cast {
         Ok(cast) => {
+            // What the web backend would hold: users, wallets, the organizer, draft events.
+            let mut conn = db::connect(config).await?;
+            let registered = crate::demo::register_off_chain(&mut conn, &cast, &args.seed).await;
+            db::close(conn).await;
+            registered?;
             let report = crate::demo::season(
                 &rpc,
                 &contracts,
@@ -616,4 +662,91 @@ fn format_xlm(raw: i128) -> String {
     let sign = if raw < 0 { "-" } else { "" };
     let abs = raw.unsigned_abs();
     format!("{sign}{}.{:07} XLM", abs / 10_000_000, abs % 10_000_000)
+}
+
+pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
+    if let Some(SyncCommand::Parked { network, all }) = args.command {
+        let mut conn = db::connect(config).await?;
+        let parked = crate::sync::parked(&mut conn, network, all).await;
+        db::close(conn).await;
+        let parked = parked?;
+        if parked.is_empty() {
+            out!("no parked events on {network}");
+        }
+        for p in parked {
+            out!(
+                "{}  ledger {:>8}  {:<16} {:<22} {}  ({}; {} attempt(s){})",
+                p.event_id,
+                p.ledger,
+                p.name.as_deref().unwrap_or("?"),
+                p.reason_code,
+                p.subject,
+                p.reason,
+                p.attempts,
+                p.resolved_at
+                    .map(|t| format!(", applied {}", t.to_rfc3339()))
+                    .unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
+    let network = args.network.resolve()?;
+    let mut conn = db::connect(config).await?;
+    let rpc = Rpc::connect(&network).await?;
+    let options = crate::sync::SyncOptions {
+        once: args.once,
+        from_ledger: args.from_ledger,
+        ..Default::default()
+    };
+    let result = crate::sync::run(&rpc, &mut conn, &options).await;
+    db::close(conn).await;
+    let report = result?;
+    out!(
+        "synced {} to ledger {}: {} page(s), {} event(s) seen, {} new, {} applied, {} ignored, \
+         {} parked, {} unparked",
+        network.name,
+        report.last_ledger,
+        report.pages,
+        report.events_seen,
+        report.events_new,
+        report.applied,
+        report.ignored,
+        report.parked,
+        report.unparked
+    );
+    Ok(())
+}
+
+pub(super) async fn run_verify(config: &DbConfig, args: VerifyArgs) -> Result<()> {
+    let network = args.network.resolve()?;
+    let mut conn = db::connect(config).await?;
+    let rpc = Rpc::connect(&network).await;
+    let result = match rpc {
+        Ok(rpc) => crate::verify::verify(&rpc, &mut conn, network.name)
+            .await
+            .map_err(Error::from),
+        Err(e) => Err(e.into()),
+    };
+    db::close(conn).await;
+    let report = result?;
+    for drift in &report.drift {
+        out!("DRIFT {drift}");
+    }
+    out!(
+        "checked {} ticket(s), {} event(s), {} contribution(s) on {}: {}",
+        report.tickets,
+        report.events,
+        report.contributions,
+        network.name,
+        if report.drift.is_empty() {
+            "no drift".to_owned()
+        } else {
+            format!("{} difference(s)", report.drift.len())
+        }
+    );
+    if report.drift.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Drift(report.drift.len()))
+    }
 }

@@ -24,7 +24,10 @@ macro_rules! out {
 
 // After `out!`, so that the commands in it can print with it.
 mod chain;
-pub use chain::{ContractsCommand, DemoArgs, DeployArgs, KeysCommand, NetworkArgs, SourceArgs};
+pub use chain::{
+    ContractsCommand, DemoArgs, DeployArgs, KeysCommand, NetworkArgs, SourceArgs, SyncArgs,
+    SyncCommand, VerifyArgs,
+};
 
 /// The Passa chain layer's command-line tool.
 #[derive(Debug, Parser)]
@@ -114,6 +117,24 @@ pub enum Command {
     /// Signing keys: generate, show the address, fund through friendbot.
     #[command(subcommand)]
     Keys(KeysCommand),
+
+    /// Mirror the registered contracts' events into the database (getEvents → PostgreSQL).
+    ///
+    /// Follows every active or paused contract of the network from its stored cursor: each
+    /// page of events is stored raw (unique by event id), applied to the platform's tables
+    /// (organizers, events, tickets, transfers, attribution, transactions, audit_logs) and the
+    /// cursor moved forward, in one database transaction, so a crash at any point loses and
+    /// doubles nothing. Events that cannot be applied yet are parked with their reason and
+    /// retried; `passa sync parked` lists them. One process per database applies at a time
+    /// (an advisory lock): start a second as a standby. Ctrl-C stops after the current page.
+    Sync(SyncArgs),
+
+    /// Compare the mirror with the contracts' state read back through the RPC.
+    ///
+    /// Checks every mirrored ticket's owner and status, every event's status and escrow
+    /// totals (and its ticket count against the tiers' sold counts), every contribution's
+    /// status, share and amount paid. Prints each difference; exits non-zero on any.
+    Verify(VerifyArgs),
 
     /// Run a scripted season of activity on the registered deployment (local or testnet).
     ///
@@ -277,6 +298,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Contracts(command) => chain::run_contracts(&config, command).await,
         Command::Keys(command) => chain::run_keys(command).await,
         Command::Demo(args) => chain::run_demo(&config, args).await,
+        Command::Sync(args) => chain::run_sync(&config, args).await,
+        Command::Verify(args) => chain::run_verify(&config, args).await,
         #[cfg(feature = "devnet")]
         Command::Devnet(args) => run_devnet(args).await,
         #[cfg(feature = "devnet")]

@@ -1,0 +1,189 @@
+//! End to end on `passa devnet` + PostgreSQL: deploy, the backend's rows, a season of real
+//! activity (`passa demo`), `passa sync --once`, then `passa verify` finds no drift and the
+//! tables hold exactly what the season did; a tampered row is reported as drift.
+#![cfg(feature = "devnet")]
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use passa::demo::{self, Cast, Contracts, Timing};
+use passa::deploy::{self, DeployOptions, Quiet};
+use passa::keys::{self, Signer};
+use passa::network::{Network, NetworkName};
+use passa::rpc::Rpc;
+use passa::sync::{self, SyncOptions};
+use passa::verify;
+use passa_devnet::{Devnet, DevnetOptions};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
+    let devnet = Devnet::start(DevnetOptions {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        ledger_close: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await
+    .expect("the devnet starts");
+    let network =
+        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
+    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let admin = Signer::generate().expect("a key");
+    rpc.fund(&admin.account_id()).await.expect("funded");
+    let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
+    let mut conn = pool.acquire().await.expect("a connection");
+    let deployed = deploy::deploy(&rpc, &mut conn, &admin, &DeployOptions::new(wasm), &Quiet)
+        .await
+        .expect("deployed");
+    let address = |i: usize| keys::parse_address(&deployed.contracts[i].address).expect("address");
+    let contracts = Contracts {
+        ticketing: address(0),
+        attribution: address(1),
+        revenue: address(2),
+    };
+    let cast = Cast::new(&rpc, admin).await.expect("the cast is funded");
+    demo::register_off_chain(&mut conn, &cast, "e2e")
+        .await
+        .expect("backend rows");
+    let season = demo::season(&rpc, &contracts, &cast, "e2e", Timing::default(), &|_| {})
+        .await
+        .expect("the season runs");
+
+    let options = SyncOptions {
+        once: true,
+        ..Default::default()
+    };
+    let first = sync::run(&rpc, &mut conn, &options).await.expect("sync");
+    assert!(first.applied > 0, "{first:?}");
+    let parked = sync::parked(&mut conn, NetworkName::Local, false)
+        .await
+        .expect("parked");
+    assert!(parked.is_empty(), "nothing parked: {parked:#?}");
+
+    let report = verify::verify(&rpc, &mut conn, NetworkName::Local)
+        .await
+        .expect("verify");
+    assert!(report.drift.is_empty(), "{:#?}", report.drift);
+    assert_eq!(report.tickets, 6);
+    assert_eq!(report.events, 2);
+    assert!(report.contributions >= 4, "{report:?}");
+
+    // Exactly the season's tickets, owners and statuses; fan 4 has no user, so an address.
+    let rows = sqlx::query(
+        "SELECT token_id, owner_address, ticket_status, owner_user_id FROM tickets ORDER BY token_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tickets");
+    assert_eq!(rows.len(), season.tickets.len());
+    for (row, expected) in rows.iter().zip(&season.tickets) {
+        assert_eq!(row.get::<i64, _>(0), i64::from(expected.token_id));
+        assert_eq!(
+            row.get::<String, _>(2),
+            expected.status,
+            "token {}",
+            expected.token_id
+        );
+        if let Some(owner) = &expected.owner {
+            assert_eq!(row.get::<Option<String>, _>(1).as_ref(), Some(owner));
+            let user: Option<Uuid> = row.get(3);
+            assert_eq!(
+                user.is_none(),
+                *owner == cast.fans[3].address(),
+                "token {}",
+                expected.token_id
+            );
+        }
+    }
+    // The artist's 20 % is 0.2 exactly, approved; the creator's submission rejected.
+    let share: String = sqlx::query_scalar(
+        "SELECT percentage_share::text FROM attribution WHERE contributor_address = $1",
+    )
+    .bind(cast.artist.address())
+    .fetch_one(&pool)
+    .await
+    .expect("the artist's row");
+    assert_eq!(share.trim_end_matches('0'), "0.2");
+    let rejected: String =
+        sqlx::query_scalar("SELECT status FROM attribution WHERE contributor_address = $1")
+            .bind(cast.creator.address())
+            .fetch_one(&pool)
+            .await
+            .expect("the creator's row");
+    assert_eq!(rejected, "rejected");
+    let statuses: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT event_id, status FROM events ORDER BY status")
+            .fetch_all(&pool)
+            .await
+            .expect("events");
+    assert!(statuses.contains(&(
+        Uuid::from_bytes(season.cancelled_event),
+        "cancelled".to_owned()
+    )));
+
+    // Running the sync again changes nothing.
+    let counts = |pool: PgPool| async move {
+        let mut out = Vec::new();
+        for table in [
+            "chain_events",
+            "tickets",
+            "ticket_transfers",
+            "attribution",
+            "transactions",
+            "audit_logs",
+        ] {
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("a count");
+            out.push(n);
+        }
+        out
+    };
+    let before = counts(pool.clone()).await;
+    let again = sync::run(&rpc, &mut conn, &options)
+        .await
+        .expect("sync again");
+    assert_eq!(again.events_new, 0, "{again:?}");
+    assert_eq!(counts(pool.clone()).await, before);
+
+    // A tampered row is drift, and the binary says so with a non-zero exit.
+    sqlx::query("UPDATE tickets SET owner_address = $1 WHERE token_id = $2")
+        .bind(cast.fans[0].address())
+        .bind(i64::from(season.tickets[1].token_id))
+        .execute(&pool)
+        .await
+        .expect("tampered");
+    let report = verify::verify(&rpc, &mut conn, NetworkName::Local)
+        .await
+        .expect("verify");
+    assert_eq!(report.drift.len(), 1, "{:#?}", report.drift);
+    assert_eq!(report.drift[0].field, "owner_address");
+
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .expect("name");
+    let mut url = url::Url::parse(
+        &std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
+    )
+    .expect("a URL");
+    url.set_path(&name);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_passa"));
+    command
+        .args(["verify", "--rpc-url", &devnet.rpc_url()])
+        .env("DATABASE_URL", url.as_str())
+        .stdin(Stdio::null());
+    let output = tokio::task::spawn_blocking(move || command.output().expect("runs"))
+        .await
+        .expect("waited");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stdout.contains("DRIFT tickets"), "{stdout}");
+    drop(conn);
+    devnet.shutdown().await;
+}

@@ -449,6 +449,9 @@ struct SimulateParams {
     auth_mode: String,
 }
 
+const AUTH_MODE_CHOICES: &str =
+    "optional 'authMode' must be one of enforce,record,record_allow_nonroot when included";
+
 /// The Go server reports simulation failures in the result's `error` field, not as JSON-RPC
 /// errors.
 fn sim_failure(node: &Node, message: impl Into<String>) -> MethodResult {
@@ -487,21 +490,21 @@ fn simulate_transaction(node: &mut Node, p: SimulateParams) -> MethodResult {
     let close_time = close_time.max(unix_now());
     match &op.body {
         OperationBody::InvokeHostFunction(invoke) => {
+            // As the Go server's validateAuthMode, failures in the result's `error`.
             let mode = match p.auth_mode.as_str() {
                 "" if invoke.auth.is_empty() => AuthMode::Record,
                 "" | "enforce" => AuthMode::Enforce,
                 "record" => AuthMode::Record,
                 "record_allow_nonroot" => AuthMode::RecordAllowNonRoot,
-                other => {
-                    return Err(RpcError::invalid_params(format!(
-                        "invalid authMode {other:?}"
-                    )))
-                }
+                _ => return sim_failure(node, AUTH_MODE_CHOICES),
             };
             if mode != AuthMode::Enforce && !invoke.auth.is_empty() {
                 return sim_failure(
                     node,
-                    "auth entries are given: only authMode enforce applies",
+                    format!(
+                        "cannot set authMode to '{}' with an auth footprint",
+                        p.auth_mode
+                    ),
                 );
             }
             let result = simulate::invoke(
@@ -514,6 +517,19 @@ fn simulate_transaction(node: &mut Node, p: SimulateParams) -> MethodResult {
             )
             .map_err(|e| RpcError::internal(&e))?;
             simulation_json(&result, &invoke.host_function, seq)
+        }
+        OperationBody::ExtendFootprintTtl(_) | OperationBody::RestoreFootprint(_)
+            if !p.auth_mode.is_empty() =>
+        {
+            let message = if matches!(
+                p.auth_mode.as_str(),
+                "enforce" | "record" | "record_allow_nonroot"
+            ) {
+                "cannot set authMode with non-InvokeHostFunction operations"
+            } else {
+                AUTH_MODE_CHOICES
+            };
+            sim_failure(node, message)
         }
         OperationBody::ExtendFootprintTtl(ext) => {
             let Some(data) = soroban else {

@@ -745,6 +745,14 @@ async fn bad_input_gets_the_real_servers_errors() {
         .await
         .unwrap();
     assert!(sim.error.unwrap().contains("memo"));
+    // An unknown authMode is reported in the result, as the Go server reports it.
+    let body = json!({"jsonrpc": "2.0", "id": 8, "method": "simulateTransaction",
+        "params": {"transaction": good.to_xdr_base64(Limits::none()).unwrap(), "authMode": "sometimes"}});
+    let v = rpc_raw(&devnet, body.to_string().as_bytes()).await;
+    assert!(
+        v["result"]["error"].as_str().unwrap().contains("authMode"),
+        "{v}"
+    );
     // A fee below the resource fee plus the base fee.
     let mut cheap = good_tx.tx.clone();
     cheap.fee -= 50;

@@ -24,7 +24,7 @@
 #   * `wasm-opt -Oz` restricted to the wasm features Soroban's VM accepts (MVP + mutable
 #     globals + sign extension; no floats, multi-value, reference types, bulk memory);
 #   * sha256.
-# Every builder links with a 64 KiB stack (PASSA_WASM_STACK_SIZE overrides it).
+# Every builder links with a 60 KiB stack (PASSA_WASM_STACK_SIZE overrides it): one memory page.
 # Builds are deterministic: paths are remapped, so two builds give identical hashes.
 #
 # Usage: scripts/build-contracts.sh [--via stellar|rustup|debian] [package …]
@@ -70,11 +70,13 @@ for p in "${packages[@]}"; do pkg_args+=(-p "$p"); done
 
 # Deterministic output: no absolute paths of this machine in the wasm.
 remap="--remap-path-prefix=$ROOT=/passa --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
-# A 64 KiB stack instead of wasm-ld's default 1 MiB: the module then declares 2 memory pages
-# instead of 17, and the host charges the memory's allocation on every call (MemAlloc ~230k ->
-# ~108k instructions per call; contracts/common/REQUESTS.md item 1). The wasm tests check
-# that no path overflows it.
-STACK_SIZE="${PASSA_WASM_STACK_SIZE:-65536}"
+# A 60 KiB stack instead of wasm-ld's default 1 MiB: with the contracts' static data (< 4 KiB)
+# the module then fits in 1 memory page instead of 17, and the host charges the memory's
+# allocation on every call (1 MiB -> 64 KiB: MemAlloc ~230k -> ~108k instructions per call,
+# contracts/common/REQUESTS.md item 1; 2 pages -> 1 page: ~8k instructions and 65 KB of memory
+# less per contract instantiated). The wasm tests (every ticketing test runs against the wasm)
+# check that no path overflows it; the build warns when a module needs more than one page.
+STACK_SIZE="${PASSA_WASM_STACK_SIZE:-61440}"
 rustflags="$remap -C link-arg=-zstack-size=$STACK_SIZE"
 
 have_rustup_target() {
@@ -137,6 +139,19 @@ for p in "${packages[@]}"; do
   "$SHAKE" --docs "${PASSA_SPEC_DOCS:-strip}" "$built" "$shaken" >&2
   wasm-opt -Oz --converge "${WASM_OPT_FEATURES[@]}" "$shaken" -o "$OUT/$name.wasm"
   (cd "$OUT" && sha256sum "$name.wasm" > "$name.wasm.sha256")
+  # The memory section's minimum pages (section id 5: count, flags, min as LEB128).
+  pages=$(od -An -v -tu1 "$OUT/$name.wasm" | tr -s ' ' '\n' | awk '
+    NF { b[n++] = $1 }
+    END {
+      i = 8
+      while (i < n) {
+        id = b[i++]; len = 0; s = 1
+        do { x = b[i++]; len += (x % 128) * s; s *= 128 } while (x >= 128)
+        if (id == 5) { print b[i + 2]; exit }
+        i += len
+      }
+    }')
+  [[ "$pages" == 1 ]] || log "warning: $name.wasm needs ${pages:-?} memory pages (stack $STACK_SIZE + data > 64 KiB)"
   printf '%-28s %7d bytes  sha256 %s\n' "$name.wasm" "$(stat -c %s "$OUT/$name.wasm")" \
     "$(cut -d' ' -f1 "$OUT/$name.wasm.sha256")"
 done

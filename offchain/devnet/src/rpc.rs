@@ -179,37 +179,36 @@ async fn rpc(
     };
     let request: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
+        // The Go server's JSON-RPC bridge (jrpc2's jhttp) answers a body that is not JSON with
+        // 500 and jrpc2's parse error as text, not with a JSON-RPC response.
         Err(e) => {
             tracing::debug!(error = %e, "unparseable request");
-            return Json(error_response(
-                Value::Null,
-                code::PARSE_ERROR,
-                &format!("invalid JSON: {e}"),
-            ))
-            .into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("[{}] invalid request value\n", code::PARSE_ERROR),
+            )
+                .into_response();
         }
     };
-    match request {
-        Value::Array(batch) if !batch.is_empty() => {
+    let answers = match request {
+        Value::Array(batch) => {
             let mut answers = vec![];
             for r in batch {
                 if let Some(a) = call(&state, r).await {
                     answers.push(a);
                 }
             }
-            Json(Value::Array(answers)).into_response()
+            Value::Array(answers)
         }
-        Value::Array(_) => Json(error_response(
-            Value::Null,
-            code::INVALID_REQUEST,
-            "empty batch",
-        ))
-        .into_response(),
         single => match call(&state, single).await {
-            Some(a) => Json(a).into_response(),
-            // A notification gets no answer.
-            None => StatusCode::NO_CONTENT.into_response(),
+            Some(a) => a,
+            None => Value::Array(vec![]),
         },
+    };
+    match answers {
+        // Only notifications, or an empty batch: no answer, as the Go server.
+        Value::Array(a) if a.is_empty() => StatusCode::NO_CONTENT.into_response(),
+        answers => Json(answers).into_response(),
     }
 }
 

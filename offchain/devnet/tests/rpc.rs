@@ -632,8 +632,20 @@ async fn bad_input_gets_the_real_servers_errors() {
     let client = Client::new(&devnet.rpc_url()).unwrap();
 
     // Protocol-level errors.
-    let v = rpc_raw(&devnet, b"this is not json").await;
-    assert_eq!(error_code(&v), -32700);
+    // Not JSON: the Go server's bridge answers 500 with jrpc2's parse error as text.
+    let (status, body) = http(&devnet, "POST", "/", b"this is not json").await;
+    assert_eq!(status, 500);
+    assert_eq!(body, "[-32700] invalid request value\n");
+    // An empty batch gets no answer; a batch gets one answer per call, in order.
+    let (status, _) = http(&devnet, "POST", "/", b"[]").await;
+    assert_eq!(status, 204);
+    let v = rpc_raw(
+        &devnet,
+        br#"[{"jsonrpc":"2.0","id":1,"method":"getHealth"},{"jsonrpc":"2.0","id":2,"method":"nope"}]"#,
+    )
+    .await;
+    assert_eq!(v[0]["result"]["status"], "healthy");
+    assert_eq!(error_code(&v[1]), -32601);
     let v = rpc_raw(
         &devnet,
         br#"{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}"#,

@@ -13,6 +13,7 @@ extern crate std;
 
 mod admin;
 mod cost;
+mod events_xdr;
 mod gate;
 mod getters;
 mod lifecycle;

@@ -1381,3 +1381,229 @@ async fn a_contract_registered_behind_the_cursor_is_backfilled(pool: PgPool) {
     drop(conn);
     local.devnet.shutdown().await;
 }
+
+/// The URL of the test's own database (sqlx::test names it).
+async fn database_url(pool: &PgPool) -> String {
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .expect("a database name");
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://passa:passa@127.0.0.1:5432/passa".to_owned());
+    let mut url = url::Url::parse(&base).expect("DATABASE_URL parses");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// What the mirror says, without generated ids and clock times: equal for two runs that
+/// applied the same events.
+async fn mirror_facts(pool: &PgPool) -> Vec<String> {
+    let mut out = vec![];
+    for sql in [
+        "SELECT event_id || ' ' || outcome FROM chain_events ORDER BY event_id",
+        "SELECT event_id || ' ' || reason_code || ' ' || (resolved_at IS NULL) FROM parked_events ORDER BY event_id",
+        "SELECT token_id || ' ' || owner_address || ' ' || ticket_status || ' ' || transfer_count FROM tickets ORDER BY token_id",
+        "SELECT event_id || ' ' || status || ' ' || tickets_sold || ' ' || gross_sales_raw || ' ' || refunds_raw FROM events ORDER BY event_id",
+        "SELECT user_id || ' ' || is_verified FROM organizers ORDER BY user_id",
+        "SELECT transaction_hash || ' ' || transaction_type || ' ' || status FROM transactions ORDER BY transaction_hash",
+        "SELECT action || ' ' || count(*) FROM audit_logs GROUP BY action ORDER BY action",
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_all(pool)
+            .await
+            .expect("mirror facts");
+        out.extend(rows);
+    }
+    out
+}
+
+/// A sync interrupted at many points — inside pages, between them, while retrying — and then
+/// run to the end leaves exactly what one uninterrupted run does: nothing lost, nothing twice.
+/// Each interrupted run's connection is closed, as a killed process's would be.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let buyer = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "kiprop", &organizer, true).await;
+    user(&pool, "auma", &buyer, false).await;
+    let event = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0005);
+    let late = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0006);
+    draft_event(&pool, event, organizer_user, "resumed").await;
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    create_event(&local, &organizer, event).await;
+    // An event without its row: parked, retried by every run.
+    create_event(&local, &organizer, late).await;
+    // Five tickets (the most one wallet may buy), in three purchases.
+    for quantity in [2, 2, 1] {
+        purchase(&local, &buyer, event, quantity).await;
+    }
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.ticketing,
+        "cancel_event",
+        vec![address(&organizer), event_id(event)],
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &buyer,
+        &local.ticketing,
+        "refund",
+        vec![address(&buyer), xdr::ScVal::U32(1)],
+    )
+    .await;
+
+    let url = database_url(&pool).await;
+    let small_pages = SyncOptions {
+        once: true,
+        page_size: 2,
+        ..SyncOptions::default()
+    };
+    let mut interrupted = 0;
+    let mut progress = vec![];
+    // Every millisecond up to 40, then a few longer runs: the cuts land before the lock, in
+    // the registry reads, inside pages and between them.
+    for ms in (1u64..=40).chain([60, 80, 110]) {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+            .await
+            .expect("a connection");
+        let run = sync::run(&local.rpc, &mut conn, &small_pages);
+        if tokio::time::timeout(Duration::from_millis(ms), run)
+            .await
+            .is_err()
+        {
+            interrupted += 1;
+        }
+        sqlx::Connection::close(conn).await.ok();
+        progress.push(count(&pool, "SELECT count(*) FROM chain_events").await);
+    }
+    assert!(interrupted >= 20, "most runs were cut short: {interrupted}");
+    let finished = {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+            .await
+            .expect("a connection");
+        sync::run(&local.rpc, &mut conn, &small_pages)
+            .await
+            .expect("the last run finishes")
+    };
+    let resumed = mirror_facts(&pool).await;
+
+    // The same chain mirrored in one go, into a fresh copy of the schema.
+    // Short and lower case: PostgreSQL folds and truncates (to 63 bytes) database names.
+    let fresh = format!(
+        "passa_sync_ref_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock")
+            .as_nanos()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {fresh}"
+    )))
+    .execute(&pool)
+    .await
+    .expect("dropped");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {fresh}")))
+        .execute(&pool)
+        .await
+        .expect("created");
+    let mut fresh_url = url::Url::parse(&url).expect("a URL");
+    fresh_url.set_path(&fresh);
+    let reference = PgPool::connect(fresh_url.as_str()).await.expect("connects");
+    MIGRATOR.run(&reference).await.expect("migrated");
+    // The same registry and users (ids included), copied over as deploy and the backend wrote
+    // them: without what the sync wrote.
+    let copies = [
+        ("users", "SELECT to_jsonb(t) FROM users t"),
+        ("wallets", "SELECT to_jsonb(t) FROM wallets t"),
+        (
+            "organizers",
+            "SELECT to_jsonb(t) || '{\"is_verified\": false, \"verified_at\": null,
+                    \"stellar_address\": null, \"verification_ledger\": null}' FROM organizers t",
+        ),
+        (
+            "smart_contracts",
+            "SELECT to_jsonb(t) - 'deployment_transaction_id' FROM smart_contracts t",
+        ),
+        (
+            "transactions",
+            "SELECT to_jsonb(t) FROM transactions t WHERE metadata->>'source' IS DISTINCT FROM 'passa sync'",
+        ),
+        ("events", "SELECT to_jsonb(t) FROM events t"),
+    ];
+    for (table, select) in copies {
+        let rows: Vec<serde_json::Value> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(select.to_owned()))
+                .fetch_all(&pool)
+                .await
+                .expect("rows");
+        for row in rows {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} SELECT * FROM jsonb_populate_record(NULL::{table}, $1)"
+            )))
+            .bind(row)
+            .execute(&reference)
+            .await
+            .expect("copied");
+        }
+    }
+    let links: Vec<(Uuid, Option<Uuid>)> =
+        sqlx::query_as("SELECT contract_id, deployment_transaction_id FROM smart_contracts")
+            .fetch_all(&pool)
+            .await
+            .expect("links");
+    for (contract, tx) in links {
+        sqlx::query(
+            "UPDATE smart_contracts SET deployment_transaction_id = $2 WHERE contract_id = $1",
+        )
+        .bind(contract)
+        .bind(tx)
+        .execute(&reference)
+        .await
+        .expect("linked");
+    }
+    sqlx::query(
+        "UPDATE events SET status = 'draft', published_at = NULL, cancelled_at = NULL,
+                smart_contract_id = NULL, organizer_address = NULL, payment_token_address = NULL,
+                onchain_status = NULL, onchain_ledger = NULL, tiers = NULL, tickets_sold = 0,
+                gross_sales_raw = 0, refunds_raw = 0, commissions_raw = 0, royalties_raw = 0,
+                refund_deadline = NULL",
+    )
+    .execute(&reference)
+    .await
+    .expect("reset events");
+    let mut conn = reference.acquire().await.expect("a connection");
+    sync::run(&local.rpc, &mut conn, &small_pages)
+        .await
+        .expect("the reference run");
+    drop(conn);
+    let expected = mirror_facts(&reference).await;
+    reference.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {fresh}")))
+        .execute(&pool)
+        .await
+        .expect("dropped");
+
+    assert_eq!(resumed, expected, "{finished:?}");
+    let total = count(&pool, "SELECT count(*) FROM chain_events").await;
+    eprintln!("interrupted runs: {interrupted}; events stored after each: {progress:?} of {total}");
+    assert!(
+        progress.iter().any(|&n| n > 0 && n < total),
+        "some run stopped part way: {progress:?} of {total}"
+    );
+    assert!(
+        resumed.iter().any(|r| r.contains("refunded")),
+        "the run got to the end: {resumed:#?}"
+    );
+    local.devnet.shutdown().await;
+}

@@ -185,6 +185,26 @@ async fn ledger_time(local: &Local) -> u64 {
     u64::try_from(ledgers.latest_ledger_close_time).expect("a time")
 }
 
+/// Records what the sync reports as it goes.
+#[derive(Default)]
+struct Recorder {
+    pages: std::sync::Mutex<Vec<(SyncReport, u32)>>,
+    caught_up: std::sync::Mutex<u32>,
+}
+
+impl sync::Observer for Recorder {
+    fn page(&self, report: &SyncReport, latest: u32) {
+        self.pages
+            .lock()
+            .expect("the recorder")
+            .push((report.clone(), latest));
+    }
+
+    fn caught_up(&self, _report: &SyncReport) {
+        *self.caught_up.lock().expect("the recorder") += 1;
+    }
+}
+
 /// 1 XLM in stroops: the GA tier's price.
 const PRICE: i128 = 10_000_000;
 
@@ -573,8 +593,25 @@ async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(po
     create_event(&local, &organizer, event).await;
     purchase(&local, &buyer, event, 1).await;
 
-    let first = sync_once(&local, &pool).await;
+    let observer = Recorder::default();
+    let first = {
+        let mut conn = pool.acquire().await.expect("a connection");
+        let opts = SyncOptions {
+            once: true,
+            ..SyncOptions::default()
+        };
+        sync::run_observed(&local.rpc, &mut conn, &opts, &observer)
+            .await
+            .expect("sync runs")
+    };
     assert_eq!((first.applied, first.parked), (1, 2), "{first:?}");
+    {
+        let pages = observer.pages.lock().expect("the recorder");
+        assert_eq!(pages.len() as u64, first.pages, "one call per page");
+        assert_eq!(pages.last().map(|(r, _)| r), Some(&first));
+        assert!(pages.iter().all(|(r, latest)| r.last_ledger <= *latest));
+        assert_eq!(*observer.caught_up.lock().expect("the recorder"), 1);
+    }
     let mut conn = pool.acquire().await.expect("a connection");
     let parked = sync::parked(&mut conn, NetworkName::Local, false)
         .await

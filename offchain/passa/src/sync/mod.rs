@@ -365,6 +365,32 @@ impl Position {
     }
 }
 
+/// Receives progress as the sync goes: a progress bar while catching up, metrics, a log.
+pub trait Observer: Send + Sync {
+    /// A page was applied (the report so far); `latest` is the server's latest ledger, so
+    /// `latest - report.last_ledger` is how far behind the mirror is.
+    fn page(&self, _report: &SyncReport, _latest: u32) {}
+    /// The mirror reached the latest ledger (with `--once`, just before returning).
+    fn caught_up(&self, _report: &SyncReport) {}
+}
+
+/// No progress display.
+pub struct Quiet;
+
+impl Observer for Quiet {}
+
+/// [`run_observed`] without an observer.
+///
+/// # Errors
+/// As [`run_observed`].
+pub async fn run(
+    rpc: &Rpc,
+    db_conn: &mut PgConnection,
+    opts: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    run_observed(rpc, db_conn, opts, &Quiet).await
+}
+
 /// Follows the network's registered contracts and mirrors their events: until caught up with
 /// `opts.once`, otherwise until the future is dropped (each page is one database transaction,
 /// so dropping it between or inside pages loses nothing). `db` is the connection that holds
@@ -373,10 +399,14 @@ impl Position {
 /// # Errors
 /// [`SyncError`]: no contracts, a cursor the server no longer covers, the RPC failing after
 /// retries, the database failing.
-pub async fn run(
+///
+/// Dropping the future leaves the advisory lock with the connection: close it then (a
+/// killed process's connection closes by itself).
+pub async fn run_observed(
     rpc: &Rpc,
     db_conn: &mut PgConnection,
     opts: &SyncOptions,
+    observer: &dyn Observer,
 ) -> Result<SyncReport, SyncError> {
     let network = rpc.network().name;
     let lock_key = format!("passa sync {network}");
@@ -394,7 +424,7 @@ pub async fn run(
             .map_err(db("waiting for the sync lock"))?;
         tracing::info!(%network, "took over the sync lock");
     }
-    let result = Follower::new(rpc, opts)
+    let result = Follower::new(rpc, opts, observer)
         .map_err(|e| SyncError::Rpc {
             method: "connect",
             attempts: 1,
@@ -414,19 +444,21 @@ struct Follower<'a> {
     network: NetworkName,
     client: stellar_rpc_client::Client,
     opts: &'a SyncOptions,
+    observer: &'a dyn Observer,
     report: SyncReport,
     oldest: u32,
     latest: u32,
 }
 
 impl<'a> Follower<'a> {
-    fn new(rpc: &Rpc, opts: &'a SyncOptions) -> Result<Self, String> {
+    fn new(rpc: &Rpc, opts: &'a SyncOptions, observer: &'a dyn Observer) -> Result<Self, String> {
         let client =
             stellar_rpc_client::Client::new(&rpc.network().rpc_url).map_err(|e| e.to_string())?;
         Ok(Self {
             network: rpc.network().name,
             client,
             opts,
+            observer,
             report: SyncReport::default(),
             oldest: 0,
             latest: 0,
@@ -494,7 +526,9 @@ impl<'a> Follower<'a> {
                 self.retry_parked(conn, &contracts, first).await?;
                 last_retry = Instant::now();
             }
+            self.observer.page(&self.report, page.latest_ledger);
             if caught_up {
+                self.observer.caught_up(&self.report);
                 if self.opts.once {
                     break;
                 }

@@ -136,6 +136,13 @@ fn apply_one(
                 return fail(R::Malformed);
             }
             let dest = muxed(&p.destination);
+            // Lumens to oneself: nothing moves (stellar-core succeeds before any check).
+            if &dest == source {
+                return Ok((
+                    OperationResultTr::Payment(R::Success),
+                    Some((source.clone(), dest, p.amount)),
+                ));
+            }
             let Some(mut to) = accounts::load(ledger, &dest) else {
                 return fail(R::NoDestination);
             };
@@ -145,15 +152,13 @@ fn apply_one(
             if from.balance - accounts::minimum_balance(&from, info.base_reserve) < p.amount {
                 return fail(R::Underfunded);
             }
-            if &dest != source {
-                let Some(new_balance) = to.balance.checked_add(p.amount) else {
-                    return fail(R::LineFull);
-                };
-                to.balance = new_balance;
-                from.balance -= p.amount;
-                accounts::store(ledger, from)?;
-                accounts::store(ledger, to)?;
-            }
+            let Some(new_balance) = to.balance.checked_add(p.amount) else {
+                return fail(R::LineFull);
+            };
+            to.balance = new_balance;
+            from.balance -= p.amount;
+            accounts::store(ledger, from)?;
+            accounts::store(ledger, to)?;
             Ok((
                 OperationResultTr::Payment(R::Success),
                 Some((source.clone(), dest, p.amount)),

@@ -435,26 +435,33 @@ impl Node {
                 tracing::warn!(tx = %hex::encode(tx.hash), "dropped at close: account changed");
                 continue;
             }
-            account.balance -= tx.fee;
+            // A classic transaction pays the base fee per operation (no surge pricing here);
+            // a Soroban one its whole bid, the unused refundable part returned after.
+            let taken = if tx.soroban.is_none() {
+                tx.fee.min(tx.inclusion_fee())
+            } else {
+                tx.fee
+            };
+            account.balance -= taken;
             account.seq_num.0 = tx.seq_num;
             accounts::store(&self.ledger, account)?;
             let changes = entry_changes(&self.ledger, &before, &HashSet::new())?;
-            txs.push((tx, changes));
+            txs.push((tx, taken, changes));
         }
 
         // Apply phase.
         let mut fee_pool = 0;
         let mut hashes = vec![];
         let mut results = vec![];
-        for (i, (tx, changes_before)) in txs.into_iter().enumerate() {
+        for (i, (tx, taken, changes_before)) in txs.into_iter().enumerate() {
             let order = i as u32 + 1;
             let outcome = apply::apply_tx(&self.ledger, &tx, &info)?;
             let refundable_used: i64 = outcome.ops.iter().map(|o| o.refundable_used).sum();
             let rent_fee: i64 = outcome.ops.iter().map(|o| o.rent_fee).sum();
             let refundable_charged = if outcome.success { refundable_used } else { 0 };
             let charged =
-                (tx.inclusion_fee() + tx.non_refundable_fee + refundable_charged).min(tx.fee);
-            let refund = tx.fee - charged;
+                (tx.inclusion_fee() + tx.non_refundable_fee + refundable_charged).min(taken);
+            let refund = taken - charged;
             let key = accounts::account_key(&tx.source);
             let before = vec![(key.clone(), self.ledger.get(&key))];
             if refund > 0 {

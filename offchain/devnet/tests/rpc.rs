@@ -1234,10 +1234,18 @@ async fn classic_payments_and_create_account() {
     assert_eq!(balance(&alice).await, a1 - 200);
     assert_eq!(balance(&bob).await, b1);
 
+    // A bid above the base fee is charged the base fee only (no surge pricing); paying
+    // oneself moves nothing.
+    let a2 = balance(&alice).await;
+    let env = classic_tx(&alice, seq + 2, 1_000, vec![pay(&alice, 5)]);
+    let r = client.send_transaction_polling(&env).await.unwrap();
+    assert_eq!(r.result.as_ref().unwrap().fee_charged, 100);
+    assert_eq!(balance(&alice).await, a2 - 100);
+
     // Creating an account that exists fails with CREATE_ACCOUNT_ALREADY_EXIST.
     let env = classic_tx(
         &alice,
-        seq + 2,
+        seq + 3,
         100,
         vec![OperationBody::CreateAccount(CreateAccountOp {
             destination: bob.id(),

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 
 import {
   Address,
+  Asset,
   BASE_FEE,
   Contract,
   Keypair,
@@ -24,6 +25,7 @@ import {
   nativeToScVal,
   rpc,
   scValToNative,
+  xdr,
 } from "@stellar/stellar-sdk";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -261,6 +263,36 @@ test("the JS SDK deploys, invokes and reads events from passa devnet", async () 
   );
 
   console.log(`passa devnet via @stellar/stellar-sdk:\n  ${summary.join("\n  ")}`);
+});
+
+test("a classic lumen payment through sendTransaction, with its transfer event", async () => {
+  const [alice, bob] = [Keypair.random(), Keypair.random()];
+  await server.fundAddress(alice.publicKey());
+  await server.fundAddress(bob.publicKey());
+  // Lumens live in the account entry: read it as a wallet does, through getLedgerEntries.
+  const balance = async (kp) => {
+    const key = xdr.LedgerKey.account(new xdr.LedgerKeyAccount({ accountId: kp.xdrAccountId() }));
+    const { entries } = await server.getLedgerEntries(key);
+    return BigInt(entries[0].val.account().balance().toString());
+  };
+  const before = await balance(bob);
+  const source = await server.getAccount(alice.publicKey());
+  const tx = new TransactionBuilder(source, { fee: BASE_FEE, networkPassphrase: passphrase })
+    .addOperation(Operation.payment({ destination: bob.publicKey(), asset: Asset.native(), amount: "12.5" }))
+    .setTimeout(60)
+    .build();
+  tx.sign(alice);
+  const sent = await server.sendTransaction(tx);
+  assert.equal(sent.status, "PENDING");
+  const done = await waitForSuccess(sent.hash);
+  assert.equal(done.resultXdr.feeCharged().toString(), BASE_FEE);
+  const [event] = done.events.contractEventsXdr[0];
+  assert.deepEqual(
+    event.body().v0().topics().map(scValToNative),
+    ["transfer", alice.publicKey(), bob.publicKey(), "native"],
+  );
+  assert.equal(scValToNative(event.body().v0().data()), 125_000_000n);
+  assert.equal((await balance(bob)) - before, 125_000_000n);
 });
 
 // fundAddress, which replaces requestAirdrop in SDK 15, POSTs to the friendbot, then calls

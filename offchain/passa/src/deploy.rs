@@ -29,6 +29,28 @@ use crate::rpc::{self, Included, Rpc, RpcError, Signed, TxStatus};
 /// An i128 as a Soroban value (kept here for existing callers; see [`crate::scval`]).
 pub use crate::scval::i128 as sc_i128;
 
+/// How the contracts are wired: `(contract, getter, the contract it must return)`.
+pub const WIRING: [(ContractKind, &str, ContractKind); 6] = [
+    (ContractKind::Ticketing, "revenue", ContractKind::Revenue),
+    (
+        ContractKind::Ticketing,
+        "attribution",
+        ContractKind::Attribution,
+    ),
+    (
+        ContractKind::Attribution,
+        "ticketing",
+        ContractKind::Ticketing,
+    ),
+    (ContractKind::Attribution, "revenue", ContractKind::Revenue),
+    (ContractKind::Revenue, "ticketing", ContractKind::Ticketing),
+    (
+        ContractKind::Revenue,
+        "attribution",
+        ContractKind::Attribution,
+    ),
+];
+
 /// Default name of a deployment: the salt namespace.
 pub const DEFAULT_DEPLOYMENT: &str = "main";
 /// Default platform fee: 2.5 %.
@@ -716,26 +738,7 @@ async fn register_existing(
 /// Reads each contract's wiring getters and compares them with the planned addresses.
 async fn check_wiring(rpc: &Rpc, signer: &Signer, plans: &[Planned]) -> Result<(), DeployError> {
     let by_kind = |kind: ContractKind| &plans[kind.index()];
-    let checks: [(ContractKind, &'static str, ContractKind); 6] = [
-        (ContractKind::Ticketing, "revenue", ContractKind::Revenue),
-        (
-            ContractKind::Ticketing,
-            "attribution",
-            ContractKind::Attribution,
-        ),
-        (
-            ContractKind::Attribution,
-            "ticketing",
-            ContractKind::Ticketing,
-        ),
-        (ContractKind::Attribution, "revenue", ContractKind::Revenue),
-        (ContractKind::Revenue, "ticketing", ContractKind::Ticketing),
-        (
-            ContractKind::Revenue,
-            "attribution",
-            ContractKind::Attribution,
-        ),
-    ];
+    let checks = WIRING;
     for (contract, getter, expected) in checks {
         let plan = by_kind(contract);
         let got = rpc

@@ -244,13 +244,7 @@ pub async fn verify(
         let event_id: Uuid = row.try_get(0)?;
         let status: String = row.try_get(1)?;
         let key = event_id.to_string();
-        let id = decode(
-            "event id",
-            scval::bytes(event_id.as_bytes()).map_err(|e| DecodeError {
-                expected: "16 bytes",
-                found: e.to_string(),
-            }),
-        )?;
+        let id = event_id_value(event_id)?;
         let what = format!("event_ledger({key})");
         let ledger = match chain
             .call(&ticketing, "event_ledger", vec![id.clone()])
@@ -346,13 +340,7 @@ pub async fn verify(
         let paid: String = row.try_get(6)?;
         let key = format!("{event_id} / {contributor}");
         let what = format!("contribution({key})");
-        let id = decode(
-            "event id",
-            scval::bytes(event_id.as_bytes()).map_err(|e| DecodeError {
-                expected: "16 bytes",
-                found: e.to_string(),
-            }),
-        )?;
+        let id = event_id_value(event_id)?;
         let who = decode(
             &what,
             keys::parse_address(&contributor).map_err(|e| DecodeError {
@@ -428,6 +416,17 @@ pub async fn verify(
         }
     }
     Ok(report)
+}
+
+/// An event id as the contracts take it (`BytesN<16>`).
+fn event_id_value(event_id: Uuid) -> Result<xdr::ScVal, VerifyError> {
+    decode(
+        "event id",
+        scval::bytes(event_id.as_bytes()).map_err(|e| DecodeError {
+            expected: "16 bytes",
+            found: e.to_string(),
+        }),
+    )
 }
 
 fn ticket_status(code: u32) -> &'static str {

@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
 use passa::deploy::{self, Action, ContractWasm, DeployOptions, Quiet};
 use passa::keys::{self, Signer};
@@ -17,63 +16,11 @@ use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
 use passa::registry::{self, ContractKind};
 use passa::rpc::{self, Rpc};
 use passa::{contracts, contracts::ContractsError};
-use passa_devnet::{Devnet, DevnetOptions};
 use sqlx::{PgPool, Row};
 use stellar_xdr as xdr;
 
-const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
-
-fn wasm_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
-    for kind in ContractKind::ALL {
-        let file = dir.join(kind.wasm_file());
-        assert!(
-            file.is_file(),
-            "{} is missing: build the contracts with scripts/build-contracts.sh",
-            file.display()
-        );
-    }
-    dir
-}
-
-struct Local {
-    devnet: Devnet,
-    rpc: Rpc,
-}
-
-async fn devnet() -> Local {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
-    Local { devnet, rpc }
-}
-
-async fn funded(rpc: &Rpc) -> Signer {
-    let signer = Signer::generate().expect("a key");
-    rpc.fund(&signer.account_id())
-        .await
-        .expect("friendbot funds");
-    signer
-}
-
-/// The URL of the test's own database (sqlx::test names it), for the binary.
-async fn database_url(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .expect("a database name");
-    let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL parses");
-    url.set_path(&name);
-    url.to_string()
-}
+mod support;
+use support::{database_url, devnet, funded, output, wasm_dir};
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
@@ -153,27 +100,8 @@ async fn assert_registry_matches_chain(pool: &PgPool, rpc: &Rpc, reader: &Signer
             "the spec lists the functions"
         );
     }
-    let wiring = [
-        (ContractKind::Ticketing, "revenue", ContractKind::Revenue),
-        (
-            ContractKind::Ticketing,
-            "attribution",
-            ContractKind::Attribution,
-        ),
-        (
-            ContractKind::Attribution,
-            "ticketing",
-            ContractKind::Ticketing,
-        ),
-        (ContractKind::Attribution, "revenue", ContractKind::Revenue),
-        (ContractKind::Revenue, "ticketing", ContractKind::Ticketing),
-        (
-            ContractKind::Revenue,
-            "attribution",
-            ContractKind::Attribution,
-        ),
-    ];
-    for (contract, getter, expected) in wiring {
+
+    for (contract, getter, expected) in deploy::WIRING {
         let got = rpc
             .read(
                 &reader.account_id(),
@@ -297,14 +225,6 @@ async fn deploys_from_scratch_and_a_second_run_changes_nothing(pool: PgPool) {
     );
     drop(conn);
     local.devnet.shutdown().await;
-}
-
-/// Runs `command` off the test's runtime thread: the devnet serves from that thread (sqlx::test
-/// runs a current-thread runtime), so blocking it would starve the server the child talks to.
-async fn output(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || command.output().expect("the passa binary runs"))
-        .await
-        .expect("the child's waiter")
 }
 
 /// Runs the passa binary with `args` against `db_url`, with the deployer's key in a file.

@@ -3,12 +3,10 @@
 //! key.
 #![cfg(feature = "devnet")]
 
-use std::time::Duration;
+mod support;
 
 use passa::keys::Signer;
-use passa::network::{Network, NetworkName};
 use passa::rpc::{self, Rpc, RpcError};
-use passa_devnet::{Devnet, DevnetOptions};
 use stellar_xdr as xdr;
 
 async fn balance(rpc: &Rpc, who: &Signer) -> i64 {
@@ -21,16 +19,9 @@ async fn balance(rpc: &Rpc, who: &Signer) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_accounts_authorizations_are_signed_with_their_keys() {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let local = support::devnet().await;
+    let rpc = &local.rpc;
+    let network = rpc.network().clone();
     let [payer, owner, receiver] = [(); 3].map(|()| Signer::generate().expect("a key"));
     for who in [&payer, &owner, &receiver] {
         rpc.fund(&who.account_id()).await.expect("funded");
@@ -63,9 +54,9 @@ async fn other_accounts_authorizations_are_signed_with_their_keys() {
     );
 
     let (owner_before, receiver_before, payer_before) = (
-        balance(&rpc, &owner).await,
-        balance(&rpc, &receiver).await,
-        balance(&rpc, &payer).await,
+        balance(rpc, &owner).await,
+        balance(rpc, &receiver).await,
+        balance(rpc, &payer).await,
     );
     let prepared = rpc
         .prepare_signed(&payer, &[&owner], transfer, "transfer")
@@ -76,17 +67,14 @@ async fn other_accounts_authorizations_are_signed_with_their_keys() {
     let included = rpc.wait(&signed).await.expect("included");
     assert!(included.fee_charged > 0);
     assert_eq!(
-        balance(&rpc, &owner).await,
+        balance(rpc, &owner).await,
         owner_before - 123_456_789,
         "owner pays no fee"
     );
+    assert_eq!(balance(rpc, &receiver).await, receiver_before + 123_456_789);
     assert_eq!(
-        balance(&rpc, &receiver).await,
-        receiver_before + 123_456_789
-    );
-    assert_eq!(
-        balance(&rpc, &payer).await,
+        balance(rpc, &payer).await,
         payer_before - included.fee_charged
     );
-    devnet.shutdown().await;
+    local.devnet.shutdown().await;
 }

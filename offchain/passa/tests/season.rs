@@ -3,52 +3,29 @@
 //! tables hold exactly what the season did; a tampered row is reported as drift.
 #![cfg(feature = "devnet")]
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+mod support;
 
-use passa::demo::{self, Cast, Contracts, Timing};
-use passa::deploy::{self, DeployOptions, Quiet};
-use passa::keys::{self, Signer};
-use passa::network::{Network, NetworkName};
-use passa::rpc::Rpc;
+use std::process::{Command, Stdio};
+
+use passa::demo::{self, Cast, Timing};
+use passa::network::NetworkName;
 use passa::sync::{self, SyncOptions};
 use passa::verify;
-use passa_devnet::{Devnet, DevnetOptions};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
-
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
-    let admin = Signer::generate().expect("a key");
-    rpc.fund(&admin.account_id()).await.expect("funded");
-    let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
+    let local = support::devnet().await;
+    let (devnet, rpc) = (&local.devnet, &local.rpc);
+    let admin = support::funded(rpc).await;
+    let contracts = support::deployed(rpc, &pool, &admin).await;
     let mut conn = pool.acquire().await.expect("a connection");
-    let deployed = deploy::deploy(&rpc, &mut conn, &admin, &DeployOptions::new(wasm), &Quiet)
-        .await
-        .expect("deployed");
-    let address = |i: usize| keys::parse_address(&deployed.contracts[i].address).expect("address");
-    let contracts = Contracts {
-        ticketing: address(0),
-        attribution: address(1),
-        revenue: address(2),
-    };
-    let cast = Cast::new(&rpc, admin).await.expect("the cast is funded");
+    let cast = Cast::new(rpc, admin).await.expect("the cast is funded");
     demo::register_off_chain(&mut conn, &cast, "e2e")
         .await
         .expect("backend rows");
-    let season = demo::season(&rpc, &contracts, &cast, "e2e", Timing::default(), &|_| {})
+    let season = demo::season(rpc, &contracts, &cast, "e2e", Timing::default(), &|_| {})
         .await
         .expect("the season runs");
 
@@ -56,14 +33,14 @@ async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
         once: true,
         ..Default::default()
     };
-    let first = sync::run(&rpc, &mut conn, &options).await.expect("sync");
+    let first = sync::run(rpc, &mut conn, &options).await.expect("sync");
     assert!(first.applied > 0, "{first:?}");
     let parked = sync::parked(&mut conn, NetworkName::Local, false)
         .await
         .expect("parked");
     assert!(parked.is_empty(), "nothing parked: {parked:#?}");
 
-    let report = verify::verify(&rpc, &mut conn, NetworkName::Local)
+    let report = verify::verify(rpc, &mut conn, NetworkName::Local)
         .await
         .expect("verify");
     assert!(report.drift.is_empty(), "{:#?}", report.drift);
@@ -145,7 +122,7 @@ async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
         out
     };
     let before = counts(pool.clone()).await;
-    let again = sync::run(&rpc, &mut conn, &options)
+    let again = sync::run(rpc, &mut conn, &options)
         .await
         .expect("sync again");
     assert_eq!(again.events_new, 0, "{again:?}");
@@ -158,32 +135,22 @@ async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("tampered");
-    let report = verify::verify(&rpc, &mut conn, NetworkName::Local)
+    let report = verify::verify(rpc, &mut conn, NetworkName::Local)
         .await
         .expect("verify");
     assert_eq!(report.drift.len(), 1, "{:#?}", report.drift);
     assert_eq!(report.drift[0].field, "owner_address");
 
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&pool)
-        .await
-        .expect("name");
-    let mut url = url::Url::parse(
-        &std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
-    )
-    .expect("a URL");
-    url.set_path(&name);
+    let url = support::database_url(&pool).await;
     let mut command = Command::new(env!("CARGO_BIN_EXE_passa"));
     command
         .args(["verify", "--rpc-url", &devnet.rpc_url()])
-        .env("DATABASE_URL", url.as_str())
+        .env("DATABASE_URL", &url)
         .stdin(Stdio::null());
-    let output = tokio::task::spawn_blocking(move || command.output().expect("runs"))
-        .await
-        .expect("waited");
+    let output = support::output(command).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!output.status.success(), "{stdout}");
     assert!(stdout.contains("DRIFT tickets"), "{stdout}");
     drop(conn);
-    devnet.shutdown().await;
+    local.devnet.shutdown().await;
 }

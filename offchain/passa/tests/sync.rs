@@ -518,6 +518,21 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
         .await,
         5
     );
+    // Each purchase transaction: sent by its buyer, its fee and amount recorded.
+    let purchases: Vec<(Option<String>, bool, Option<String>)> = sqlx::query_as(
+        "SELECT from_address, gas_fee > 0, amount::text FROM transactions
+          WHERE transaction_type = 'ticket_purchase' ORDER BY block_number",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the purchases");
+    assert_eq!(
+        purchases,
+        vec![
+            (Some(buyer.address()), true, Some("2.0000000".to_owned())),
+            (Some(stranger.address()), true, Some("1.0000000".to_owned())),
+        ]
+    );
 
     // Nothing new on chain: a second run changes nothing but the cursor, which follows the
     // ledgers that closed meanwhile.

@@ -25,6 +25,17 @@ pub(crate) struct Origin<'a> {
     /// Ledger close time, RFC 3339.
     pub closed_at: &'a str,
     pub tx_hash: &'a str,
+    /// The transaction's source and fee, when getTransaction told them.
+    pub tx: Option<&'a TxInfo>,
+}
+
+/// What getTransaction says about an event's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TxInfo {
+    /// The source account (the inner transaction's, for a fee bump), strkey.
+    pub source: String,
+    /// The fee charged, stroops.
+    pub fee_charged: i64,
 }
 
 /// What became of an event.
@@ -48,8 +59,9 @@ SELECT user_id FROM wallets WHERE blockchain_network = 'stellar' AND wallet_addr
 const UPSERT_TRANSACTION: &str = "
 INSERT INTO transactions (transaction_hash, network, transaction_type, status, smart_contract_id,
                           event_id, to_address, block_number, block_timestamp, confirmed_at,
-                          metadata)
+                          from_address, gas_fee, amount, metadata)
 VALUES ($1, $2, $3, 'confirmed', $4, $5, $6, $7, $8::timestamptz, $8::timestamptz,
+        $9, $10::numeric / 10000000, $11::numeric / 10000000,
         jsonb_build_object('source', 'passa sync'))
 ON CONFLICT (transaction_hash) DO UPDATE
    SET status = 'confirmed',
@@ -57,8 +69,15 @@ ON CONFLICT (transaction_hash) DO UPDATE
        block_timestamp = COALESCE(transactions.block_timestamp, EXCLUDED.block_timestamp),
        confirmed_at = COALESCE(transactions.confirmed_at, EXCLUDED.confirmed_at),
        event_id = COALESCE(transactions.event_id, EXCLUDED.event_id),
+       from_address = COALESCE(transactions.from_address, EXCLUDED.from_address),
+       gas_fee = COALESCE(transactions.gas_fee, EXCLUDED.gas_fee),
+       amount = COALESCE(transactions.amount, EXCLUDED.amount),
        error_message = NULL
- WHERE transactions.status <> 'confirmed' OR transactions.event_id IS NULL
+ WHERE transactions.status <> 'confirmed'
+    OR (transactions.event_id IS NULL AND EXCLUDED.event_id IS NOT NULL)
+    OR (transactions.from_address IS NULL AND EXCLUDED.from_address IS NOT NULL)
+    OR (transactions.gas_fee IS NULL AND EXCLUDED.gas_fee IS NOT NULL)
+    OR (transactions.amount IS NULL AND EXCLUDED.amount IS NOT NULL)
 RETURNING transaction_id";
 
 const TRANSACTION_ID: &str = "SELECT transaction_id FROM transactions WHERE transaction_hash = $1";
@@ -257,6 +276,17 @@ fn transaction_type(decoded: &Decoded) -> &'static str {
     }
 }
 
+/// The amount a transaction moved, raw units, where its event says it.
+fn amount_of(decoded: &Decoded) -> Option<i128> {
+    match decoded {
+        Decoded::Purchased { amount, .. }
+        | Decoded::Refunded { amount, .. }
+        | Decoded::Claimed { amount, .. } => Some(*amount),
+        Decoded::Resold { price, .. } => Some(*price),
+        _ => None,
+    }
+}
+
 /// The event (database UUID) an event concerns, when it names one.
 fn event_of(decoded: &Decoded) -> Option<Uuid> {
     match decoded {
@@ -290,6 +320,9 @@ async fn record_transaction(
         .bind(origin.contract)
         .bind(i64::from(origin.ledger))
         .bind(origin.closed_at)
+        .bind(origin.tx.map(|t| t.source.as_str()))
+        .bind(origin.tx.map(|t| t.fee_charged))
+        .bind(amount_of(decoded).map(|a| a.to_string()))
         .fetch_optional(&mut *db)
         .await?;
     match inserted {

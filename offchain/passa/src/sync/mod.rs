@@ -39,7 +39,7 @@ use uuid::Uuid;
 use crate::network::NetworkName;
 use crate::registry::{self, ContractKind};
 use crate::rpc::Rpc;
-use apply::{Origin, Outcome};
+use apply::{Origin, Outcome, TxInfo};
 
 /// At most this many ledgers per `getEvents` range (the RPC's own limit).
 pub const MAX_LEDGER_RANGE: u32 = 10_000;
@@ -65,6 +65,9 @@ pub struct SyncOptions {
     pub retry_parked_every: Duration,
     /// RPC attempts per request before giving up (with backoff from 250 ms to 30 s).
     pub rpc_attempts: u32,
+    /// Ask getTransaction for each new transaction's source and fee (one request per
+    /// transaction) to fill `transactions.from_address` and `gas_fee`.
+    pub transaction_details: bool,
 }
 
 impl Default for SyncOptions {
@@ -76,6 +79,7 @@ impl Default for SyncOptions {
             poll_interval: Duration::from_secs(1),
             retry_parked_every: Duration::from_secs(30),
             rpc_attempts: 8,
+            transaction_details: true,
         }
     }
 }
@@ -292,6 +296,10 @@ INSERT INTO audit_logs (user_id, action, resource_type, resource_id, new_values,
 SELECT organizer_user_id, 'chain.event_completed', 'event', event_id::text,
        jsonb_build_object('status', 'completed'), $3, jsonb_build_object('source', 'passa sync')
   FROM done";
+
+const DETAILED_TRANSACTIONS: &str = "
+SELECT transaction_hash::text FROM transactions
+ WHERE transaction_hash = ANY($1::char(64)[]) AND from_address IS NOT NULL AND gas_fee IS NOT NULL";
 
 const INSERT_RAW: &str = "
 INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
@@ -900,6 +908,7 @@ impl<'a> Follower<'a> {
         events: &[stellar_rpc_client::Event],
         cursor: Option<(&str, u32, Option<&str>)>,
     ) -> Result<(), SyncError> {
+        let details = self.transaction_details(conn, events).await?;
         let network = self.network.as_str();
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
         let mut fresh = 0;
@@ -957,6 +966,7 @@ impl<'a> Follower<'a> {
                 ledger: event.ledger,
                 closed_at: &event.ledger_closed_at,
                 tx_hash: &tx_hash,
+                tx: details.get(&tx_hash),
             };
             let (outcome, subject) = process(
                 &mut tx,
@@ -998,6 +1008,47 @@ impl<'a> Follower<'a> {
             );
         }
         Ok(())
+    }
+
+    /// The source and fee of the transactions behind `events` that `transactions` does not
+    /// have yet, from getTransaction (a transaction the server no longer keeps has none).
+    async fn transaction_details(
+        &self,
+        conn: &mut PgConnection,
+        events: &[stellar_rpc_client::Event],
+    ) -> Result<HashMap<String, TxInfo>, SyncError> {
+        let mut found = HashMap::new();
+        if !self.opts.transaction_details || events.is_empty() {
+            return Ok(found);
+        }
+        let mut hashes: Vec<String> = events.iter().filter_map(|e| e.tx_hash.clone()).collect();
+        hashes.sort();
+        hashes.dedup();
+        let known: Vec<String> = sqlx::query_scalar(DETAILED_TRANSACTIONS)
+            .bind(&hashes)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("reading known transactions"))?;
+        for hash in hashes.into_iter().filter(|h| !known.contains(h)) {
+            let Ok(parsed) = hash.parse::<xdr::Hash>() else {
+                continue;
+            };
+            let response = self
+                .retrying("getTransaction", || self.client.get_transaction(&parsed))
+                .await?;
+            let source = response.envelope.as_ref().and_then(envelope_source);
+            let fee = response.result.as_ref().map(|r| r.fee_charged);
+            if let (Some(source), Some(fee_charged)) = (source, fee) {
+                found.insert(
+                    hash,
+                    TxInfo {
+                        source,
+                        fee_charged,
+                    },
+                );
+            }
+        }
+        Ok(found)
     }
 
     /// Retries the open parked events (those before event id `before`, or all), oldest first,
@@ -1076,6 +1127,7 @@ impl<'a> Follower<'a> {
                 ledger: u32::try_from(*ledger).unwrap_or(0),
                 closed_at,
                 tx_hash,
+                tx: None,
             };
             let (outcome, subject) =
                 process(&mut tx, &origin, kind, &topics, &value, value_json).await?;
@@ -1091,6 +1143,34 @@ impl<'a> Follower<'a> {
         }
         Ok(())
     }
+}
+
+/// The account that sent a transaction (the inner transaction's source for a fee bump).
+fn envelope_source(envelope: &xdr::TransactionEnvelope) -> Option<String> {
+    let muxed = match envelope {
+        xdr::TransactionEnvelope::Tx(e) => &e.tx.source_account,
+        xdr::TransactionEnvelope::TxFeeBump(e) => match &e.tx.inner_tx {
+            xdr::FeeBumpTransactionInnerTx::Tx(inner) => &inner.tx.source_account,
+        },
+        xdr::TransactionEnvelope::TxV0(e) => {
+            return Some(format!(
+                "{}",
+                stellar_strkey::ed25519::PublicKey(e.tx.source_account_ed25519.0)
+            ))
+        }
+    };
+    Some(match muxed {
+        xdr::MuxedAccount::Ed25519(key) => {
+            format!("{}", stellar_strkey::ed25519::PublicKey(key.0))
+        }
+        xdr::MuxedAccount::MuxedEd25519(m) => format!(
+            "{}",
+            stellar_strkey::ed25519::MuxedAccount {
+                ed25519: m.ed25519.0,
+                id: m.id,
+            }
+        ),
+    })
 }
 
 /// The followed contracts' addresses, sorted (the getEvents filter).

@@ -386,12 +386,19 @@ fn get_version_info(node: &mut Node) -> MethodResult {
 
 fn get_latest_ledger(node: &mut Node) -> MethodResult {
     let l = node.ledger.latest();
+    let entry = soroban_env_host::xdr::LedgerHeaderHistoryEntry {
+        hash: soroban_env_host::xdr::Hash(l.hash),
+        header: l.header.clone(),
+        ext: soroban_env_host::xdr::LedgerHeaderHistoryEntryExt::V0,
+    };
     Ok(json!({
         "id": hex::encode(l.hash),
         "protocolVersion": node.ledger.protocol_version,
         "sequence": l.sequence(),
         "closeTime": l.close_time().to_string(),
         "headerXdr": b64(&l.header)?,
+        // As the Go server: the whole LedgerCloseMeta of the latest ledger.
+        "metadataXdr": b64(&close_meta(node, entry)?)?,
     }))
 }
 

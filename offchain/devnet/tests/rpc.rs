@@ -318,6 +318,23 @@ async fn deploy_invoke_and_read_back_through_rpc() {
     assert_eq!(client.get_health().await.unwrap().status, "healthy");
     client.get_version_info().await.unwrap();
     let start_ledger = client.get_latest_ledger().await.unwrap().sequence;
+    let v = rpc_raw(
+        &devnet,
+        br#"{"jsonrpc":"2.0","id":1,"method":"getLatestLedger"}"#,
+    )
+    .await;
+    let meta = LedgerCloseMeta::from_xdr_base64(
+        v["result"]["metadataXdr"].as_str().unwrap(),
+        Limits::none(),
+    )
+    .unwrap();
+    let LedgerCloseMeta::V2(meta) = meta else {
+        panic!("not a v2 ledger close meta")
+    };
+    assert_eq!(
+        meta.ledger_header.header.ledger_seq,
+        v["result"]["sequence"].as_u64().unwrap() as u32
+    );
 
     let (alice, bob, contract) = deployed(&devnet, &client).await;
     // What a deploy command reads back: the code by its hash, the instance (with the

@@ -20,9 +20,15 @@
 //! buyer's balance and one new entry per ticket, and makes one cross-contract call: the SEP-41
 //! payment. Storage keys are built by small per-key functions ([`storage::key`]) and stored
 //! statuses are integer enums: on wasm a derived symbol-named enum costs ~20k instructions per
-//! conversion. `src/test/cost.rs` prints native and wasm figures
-//! (`cargo test -p passa-ticketing -- --nocapture cost`); about 300k of every wasm call is the
-//! fixed price of instantiating a module with ~32 host imports and ~42 exports.
+//! conversion. `src/test/cost.rs` prints native figures, `src/test/wasm.rs` (feature
+//! `wasm-tests`) the wasm cost of every public function (`scripts/contract-costs.sh` writes
+//! them to `contracts/COSTS.md`); about 300k of every wasm call is the fixed price of
+//! instantiating a module with 28 host imports and 50 exports.
+//!
+//! ## Tests against the wasm
+//! `cargo test -p passa-ticketing --features wasm-tests` runs every test of the crate against
+//! `target/wasm/passa_ticketing.wasm` (build it first with `scripts/build-contracts.sh`; without
+//! it the feature does not compile).
 #![no_std]
 
 pub mod contract;

@@ -11,6 +11,8 @@
 use std::string::String as StdString;
 use std::vec::Vec as StdVec;
 
+use passa_common::testutils::footprint::{on_footprint, port};
+
 use super::*;
 use crate::types::TierConfig;
 
@@ -77,25 +79,50 @@ pub fn print(rows: &[Row]) {
 
 /// The hot paths as the regression guard and the targets measure them: a buyer who already
 /// holds a ticket of the tier buys one more; a holder transfers one; a gate operator checks
-/// one in.
-fn hot_paths() -> (Row, Row, Row) {
+/// one in. Each measured in the test's Env, and (second of each pair) on its footprint only, as
+/// a validator runs it (`passa_common::testutils::footprint`).
+fn hot_paths_both() -> [(Row, Row); 3] {
     let s = Setup::new();
     let e = s.create(1);
     let buyer = s.wallet();
     let friend = s.wallet();
     s.buy(&buyer, &e, 1);
+    let a = &s.env;
+    let client = |env: &Env| TicketingClient::new(env, &port(a, env, &s.id));
+    let fresh = |name: &str, call: &dyn Fn(&Env)| {
+        let (env, _) = on_footprint(a, &|_| {}, call);
+        row(&env, name)
+    };
+    let purchase_fresh = fresh("purchase x1", &|env| {
+        client(env).purchase(&port(a, env, &buyer), &port(a, env, &e), &0, &1, &None);
+    });
     s.buy(&buyer, &e, 1);
-    let purchase = row(&s.env, "purchase x1");
+    let purchase = row(a, "purchase x1");
     if std::env::var("PASSA_PRINT_BUDGET").is_ok() {
-        s.env.cost_estimate().budget().print();
+        a.cost_estimate().budget().print();
     }
+    let transfer_fresh = fresh("transfer", &|env| {
+        client(env).transfer(&port(a, env, &buyer), &port(a, env, &friend), &1);
+    });
     s.client.transfer(&buyer, &friend, &1);
-    let transfer = row(&s.env, "transfer");
+    let transfer = row(a, "transfer");
     s.client.set_gate_operator(&s.organizer, &e, &friend);
     s.set_time(START + 60);
+    let check_in_fresh = fresh("check_in", &|env| {
+        client(env).check_in(&port(a, env, &friend), &2);
+    });
     s.client.check_in(&friend, &2);
-    let check_in = row(&s.env, "check_in");
-    (purchase, transfer, check_in)
+    let check_in = row(a, "check_in");
+    [
+        (purchase, purchase_fresh),
+        (transfer, transfer_fresh),
+        (check_in, check_in_fresh),
+    ]
+}
+
+fn hot_paths() -> (Row, Row, Row) {
+    let [(p, _), (t, _), (c, _)] = hot_paths_both();
+    (p, t, c)
 }
 
 /// Regression guard on the wasm: the figures of the current build (see COSTS.md) plus ~5 %.
@@ -310,21 +337,28 @@ fn wasm_cost_report() {
         wasm().len()
     );
     print(&rows);
-    let (purchase, transfer, check_in) = hot_paths();
     std::println!("\n#### ticketing hot paths against the issue's targets\n");
-    std::println!("| call | CPU instructions | target | met |");
-    std::println!("|---|---:|---:|---|");
-    for (r, target) in [
-        (purchase, 900_000),
-        (transfer, 600_000),
-        (check_in, 400_000),
-    ] {
-        let met = if r.instructions <= target {
+    std::println!(
+        "Measured in the test's Env, and on the call's footprint only (a fresh Env holding \
+         only the entries the call touches, as a validator loads them).\n"
+    );
+    std::println!("| call | CPU instructions | on its footprint only | target | met |");
+    std::println!("|---|---:|---:|---:|---|");
+    let targets = [900_000, 600_000, 400_000];
+    for ((r, f), target) in hot_paths_both().into_iter().zip(targets) {
+        let met = if r.instructions.max(f.instructions) <= target {
             "yes"
         } else {
             "no"
         };
-        std::println!("| {} | {} | {} | {} |", r.name, r.instructions, target, met);
+        std::println!(
+            "| {} | {} | {} | {} | {} |",
+            r.name,
+            r.instructions,
+            f.instructions,
+            target,
+            met
+        );
     }
     // every call within mainnet's per-transaction limits with a wide margin: at most a third
     // of each (limits of protocol 23: 100 M instructions, 40 MB memory, 100 entries read,

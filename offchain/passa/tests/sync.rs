@@ -549,7 +549,44 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
         "{again:?} {report:?}"
     );
 
-    // Cancellation and a refund, picked up from the stored cursor.
+    // Postponed by a week, picked up from the stored cursor.
+    let week = 7 * 24 * 3_600;
+    let new_start = ledger_time(&local).await + week;
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.ticketing,
+        "postpone_event",
+        vec![
+            address(&organizer),
+            event_id(event),
+            xdr::ScVal::U64(new_start),
+            xdr::ScVal::U64(new_start + 3_600),
+        ],
+    )
+    .await;
+    let postponed = sync_once(&local, &pool).await;
+    assert_eq!(
+        (postponed.applied, postponed.parked),
+        (1, 0),
+        "{postponed:?}"
+    );
+    let (status, onchain, start, end): (String, Option<String>, i64, i64) = sqlx::query_as(
+        "SELECT status, onchain_status, extract(epoch FROM start_datetime)::bigint,
+                extract(epoch FROM end_datetime)::bigint
+           FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the event");
+    assert_eq!(
+        (status.as_str(), onchain.as_deref()),
+        ("postponed", Some("postponed"))
+    );
+    assert_eq!((start, end), (new_start as i64, new_start as i64 + 3_600));
+
+    // Cancellation and a refund.
     invoke(
         &local.rpc,
         &organizer,
@@ -585,6 +622,25 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     .await
     .expect("the refunded ticket");
     assert_eq!(refunded, ("refunded".to_owned(), true));
+
+    // The admin revokes the organizer.
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "revoke_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    let revoked = sync_once(&local, &pool).await;
+    assert_eq!(revoked.applied, 1, "{revoked:?}");
+    let verified: bool =
+        sqlx::query_scalar("SELECT is_verified FROM organizers WHERE user_id = $1")
+            .bind(organizer_user)
+            .fetch_one(&pool)
+            .await
+            .expect("the organizer");
+    assert!(!verified);
     local.devnet.shutdown().await;
 }
 
@@ -1657,5 +1713,84 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
         resumed.iter().any(|r| r.contains("refunded")),
         "the run got to the end: {resumed:#?}"
     );
+    local.devnet.shutdown().await;
+}
+
+/// Without `--once` the sync follows: activity after it started is mirrored within a few
+/// ledgers, and so is a deployment registered while it runs.
+#[sqlx::test(migrations = "../../migrations")]
+async fn following_mirrors_new_activity_and_new_deployments(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    user(&pool, "jelimo", &organizer, true).await;
+    let url = database_url(&pool).await;
+    let rpc = local.rpc.clone();
+    let follower = tokio::spawn(async move {
+        // Its own connection, dropped (closed) with the task, lock and all.
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+            .await
+            .expect("a connection");
+        let opts = SyncOptions {
+            poll_interval: Duration::from_millis(100),
+            ..SyncOptions::default()
+        };
+        sync::run(&rpc, &mut conn, &opts).await
+    });
+    let wait_for = |sql: String| {
+        let pool = pool.clone();
+        async move {
+            for _ in 0..200 {
+                if count(&pool, &sql).await > 0 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("not mirrored within 10 s: {sql}");
+        }
+    };
+    wait_for("SELECT count(*) FROM sync_cursors".to_owned()).await;
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    wait_for("SELECT count(*) FROM organizers WHERE is_verified".to_owned()).await;
+
+    // A second deployment while the sync runs: followed once registered.
+    let mut conn = pool.acquire().await.expect("a connection");
+    let mut second = DeployOptions::new(wasm_dir());
+    second.deployment = "later".to_owned();
+    let report = deploy::deploy(&local.rpc, &mut conn, &local.admin, &second, &Quiet)
+        .await
+        .expect("a second deployment");
+    drop(conn);
+    let other = report
+        .contracts
+        .iter()
+        .find(|c| c.kind == ContractKind::Ticketing)
+        .expect("its ticketing")
+        .address
+        .clone();
+    wait_for(
+        "SELECT count(*) FROM (SELECT 1 FROM sync_contracts HAVING count(*) = 6) six".to_owned(),
+    )
+    .await;
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &passa::keys::parse_address(&other).expect("an address"),
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    wait_for(format!(
+        "SELECT count(*) FROM chain_events WHERE contract_address = '{other}' AND outcome = 'applied'"
+    ))
+    .await;
+    assert!(!follower.is_finished(), "still following");
+    follower.abort();
     local.devnet.shutdown().await;
 }

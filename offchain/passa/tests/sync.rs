@@ -1794,3 +1794,97 @@ async fn following_mirrors_new_activity_and_new_deployments(pool: PgPool) {
     follower.abort();
     local.devnet.shutdown().await;
 }
+
+/// Closes `ledgers` empty ledgers at once (a devnet-only method).
+async fn advance(local: &Local, ledgers: u32) -> u32 {
+    use jsonrpsee_core::client::ClientT as _;
+    let client = stellar_rpc_client::Client::new(&local.devnet.rpc_url()).expect("an RPC client");
+    let mut params = jsonrpsee_core::params::ObjectParams::new();
+    params.insert("ledgers", ledgers).expect("params");
+    let answer: serde_json::Value = client
+        .client()
+        .request("devnet_advanceLedgers", params)
+        .await
+        .expect("devnet_advanceLedgers");
+    u32::try_from(answer["sequence"].as_u64().expect("a sequence")).expect("a ledger")
+}
+
+/// A cursor the server's retention window has left behind stops the sync with an error that
+/// says how to backfill; `--from-ledger` at the oldest ledger accepts the gap and goes on.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_cursor_older_than_the_retention_window_is_a_loud_error(pool: PgPool) {
+    let local = deployed(&pool).await;
+    let organizer = funded(&local.rpc).await;
+    let organizer_user = user(&pool, "nyambura", &organizer, true).await;
+    let first = sync_once(&local, &pool).await;
+    // Mirrored nowhere: it happens while the mirror is away, then leaves the window.
+    invoke(
+        &local.rpc,
+        &local.admin,
+        &local.ticketing,
+        "verify_organizer",
+        vec![address(&organizer)],
+    )
+    .await;
+    let latest = advance(&local, passa_devnet::rpc::RETENTION_WINDOW + 2_000).await;
+    let oldest = latest + 1 - passa_devnet::rpc::RETENTION_WINDOW;
+
+    let mut conn = pool.acquire().await.expect("a connection");
+    let once = SyncOptions {
+        once: true,
+        ..SyncOptions::default()
+    };
+    let err = sync::run(&local.rpc, &mut conn, &once)
+        .await
+        .expect_err("the cursor is too old");
+    let text = err.to_string();
+    let next = first.last_ledger + 1;
+    assert!(
+        matches!(
+            err,
+            sync::SyncError::CursorTooOld { next_ledger, .. } if next_ledger == next
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("--from-ledger {next}")), "{text}");
+    assert!(text.contains("--from-ledger"), "{text}");
+    assert!(text.contains("--rpc-url"), "{text}");
+    let cursor_before: String = sqlx::query_scalar("SELECT cursor FROM sync_cursors")
+        .fetch_one(&pool)
+        .await
+        .expect("the cursor");
+
+    // Accepting the gap: from the oldest ledger the server has.
+    let server_oldest = {
+        let client =
+            stellar_rpc_client::Client::new(&local.devnet.rpc_url()).expect("an RPC client");
+        client.get_health().await.expect("getHealth").oldest_ledger
+    };
+    assert!(server_oldest >= oldest, "{server_oldest} {oldest}");
+    let resumed = sync::run(
+        &local.rpc,
+        &mut conn,
+        &SyncOptions {
+            from_ledger: Some(server_oldest),
+            ..once.clone()
+        },
+    )
+    .await
+    .expect("the sync goes on past the gap");
+    assert!(resumed.last_ledger >= server_oldest, "{resumed:?}");
+    let cursor_after: String = sqlx::query_scalar("SELECT cursor FROM sync_cursors")
+        .fetch_one(&pool)
+        .await
+        .expect("the cursor");
+    assert!(cursor_after > cursor_before, "the cursor moved on");
+    // What happened in the gap was never read.
+    let verified: bool =
+        sqlx::query_scalar("SELECT is_verified FROM organizers WHERE user_id = $1")
+            .bind(organizer_user)
+            .fetch_one(&pool)
+            .await
+            .expect("the organizer");
+    assert!(!verified);
+    drop(conn);
+    local.devnet.shutdown().await;
+}

@@ -379,7 +379,7 @@ impl Season<'_> {
         let start = now + per_tx * timing.lead_transactions.max(1);
         let end = start + per_tx * timing.length_transactions.max(1);
         for (id, name) in [(main, "main"), (cancelled, "cancelled")] {
-            let config = event_config(&token, now, start, end, name)?;
+            let config = event_config(&token, now, start, end, name, &SEASON_TIERS)?;
             let args = vec![addr(&c.organizer), scval::bytes(&id)?, config];
             self.call(
                 &format!("create the {name} event"),
@@ -728,33 +728,41 @@ fn addr(s: &Signer) -> xdr::ScVal {
     scval::address(&s.sc_address())
 }
 
-/// An event's configuration: XLM, a GA tier (50 XLM, 100 seats, 4 per wallet) and a VIP tier
-/// (200 XLM, 10 seats, 2 per wallet); transferable, resaleable up to 110 % with a 5 % royalty,
-/// refundable; sales open now until the end.
-fn event_config(
+/// A tier: code, price (raw units), supply, most tickets per wallet.
+pub type TierSpec<'a> = (&'a str, i128, u32, u32);
+
+/// The season's tiers: GA (50 XLM, 100 seats, 4 per wallet) and VIP (200 XLM, 10 seats, 2 per
+/// wallet).
+pub const SEASON_TIERS: [TierSpec<'static>; 2] =
+    [("GA", 50 * XLM, 100, 4), ("VIP", 200 * XLM, 10, 2)];
+
+/// An event's configuration paid in `token` with `tiers`; transferable, resaleable up to
+/// 110 % with a 5 % royalty, refundable; sales open from a minute before `now` until `start`.
+///
+/// # Errors
+/// [`EncodeError`] for a tier code longer than a symbol.
+pub fn event_config(
     token: &xdr::ScAddress,
     now: u64,
     start: u64,
     end: u64,
     name: &str,
+    tiers: &[TierSpec<'_>],
 ) -> Result<xdr::ScVal, EncodeError> {
-    let tier = |code: &str, price: i128, supply: u32, max: u32| {
-        scval::record(vec![
-            ("code", scval::symbol(code)?),
-            ("price", scval::i128(price)),
-            ("supply", scval::u32(supply)),
-            ("max_per_wallet", scval::u32(max)),
-        ])
-    };
+    let tiers = tiers
+        .iter()
+        .map(|&(code, price, supply, max)| {
+            scval::record(vec![
+                ("code", scval::symbol(code)?),
+                ("price", scval::i128(price)),
+                ("supply", scval::u32(supply)),
+                ("max_per_wallet", scval::u32(max)),
+            ])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     scval::record(vec![
         ("payment_token", scval::address(token)),
-        (
-            "tiers",
-            scval::vec(vec![
-                tier("GA", 50 * XLM, 100, 4)?,
-                tier("VIP", 200 * XLM, 10, 2)?,
-            ])?,
-        ),
+        ("tiers", scval::vec(tiers)?),
         ("sales_start", scval::u64(now.saturating_sub(60))),
         ("sales_end", scval::u64(start)),
         ("start", scval::u64(start)),

@@ -475,9 +475,10 @@ async fn resume_pending(
     let network = rpc.network().name;
     for (hash, valid_until) in registry::pending(db, network, &signer.address()).await? {
         let valid_until = valid_until.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+        let now = rpc.network_time().await?;
         tracing::info!(%hash, "an earlier run left this transaction pending; looking it up");
         let outcome = match rpc.status(&hash).await? {
-            TxStatus::NotFound if rpc::unix_now() <= valid_until.saturating_add(10) => {
+            TxStatus::NotFound if now <= valid_until.saturating_add(10) => {
                 rpc.wait_for(&hash, valid_until).await
             }
             TxStatus::NotFound => Err(RpcError::Expired {

@@ -19,9 +19,12 @@
 //! - [`demo`]: `passa demo`, a scripted season of activity on a deployment;
 //! - [`scval`]: contract values (`ScVal`) as the contracts encode them;
 //! - [`verify`]: `passa verify`, the mirror compared with the contracts' state;
+//! - [`bench`]: `passa bench sync`, the backfill rate next to COPY's (with the devnet);
 //! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
 
+#[cfg(feature = "devnet")]
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod contracts;

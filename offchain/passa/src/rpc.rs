@@ -273,6 +273,21 @@ impl Rpc {
         Ok(u64::try_from(ledgers.latest_ledger_close_time).unwrap_or(0))
     }
 
+    /// The network's notion of now, Unix seconds: the latest ledger's close time, or this
+    /// machine's clock if that is later. Transactions' time bounds are checked against ledger
+    /// close times, which on a devnet with fast ledgers run ahead of the wall clock.
+    ///
+    /// # Errors
+    /// [`RpcError::Request`].
+    pub async fn network_time(&self) -> Result<u64, RpcError> {
+        Ok(self.ledger_time().await?.max(unix_now()))
+    }
+
+    /// The time bound of a transaction built now: [`TX_VALIDITY`] past the network's now.
+    async fn valid_until(&self) -> Result<u64, RpcError> {
+        Ok(self.network_time().await? + TX_VALIDITY.as_secs())
+    }
+
     /// The account's entry, or `None` when it does not exist.
     ///
     /// # Errors
@@ -406,7 +421,14 @@ impl Rpc {
             .max(u64::try_from(data.resource_fee).unwrap_or(0));
         let op = xdr::OperationBody::InvokeHostFunction(invoke);
         Ok(Prepared {
-            tx: transaction(&source, seq, op, data, resource_fee)?,
+            tx: transaction(
+                &source,
+                seq,
+                op,
+                data,
+                resource_fee,
+                self.valid_until().await?,
+            )?,
             return_value: result.xdr,
             resource_fee: i64::try_from(resource_fee).unwrap_or(i64::MAX),
         })
@@ -502,7 +524,15 @@ impl Rpc {
         op: xdr::OperationBody,
         what: &str,
     ) -> Result<stellar_rpc_client::SimulateTransactionResponse, RpcError> {
-        let tx = transaction(source, seq, op, xdr::SorobanTransactionData::default(), 0)?;
+        // Simulation ignores the time bound; any will do.
+        let tx = transaction(
+            source,
+            seq,
+            op,
+            xdr::SorobanTransactionData::default(),
+            0,
+            u64::MAX,
+        )?;
         let envelope = envelope(tx, vec![])?;
         let sim = self
             .client
@@ -547,7 +577,15 @@ impl Rpc {
         let resource_fee = preamble
             .min_resource_fee
             .max(u64::try_from(data.resource_fee).unwrap_or(0));
-        let tx = transaction(&signer.account_id(), seq, op, data, resource_fee)?;
+        let valid_until = self.valid_until().await?;
+        let tx = transaction(
+            &signer.account_id(),
+            seq,
+            op,
+            data,
+            resource_fee,
+            valid_until,
+        )?;
         let signed = self.sign(tx, signer)?;
         self.send(&signed).await?;
         self.wait(&signed).await
@@ -599,7 +637,7 @@ impl Rpc {
                 })?;
             match response.status.as_str() {
                 "PENDING" | "DUPLICATE" => return Ok(()),
-                "TRY_AGAIN_LATER" if unix_now() < signed.valid_until => {
+                "TRY_AGAIN_LATER" if self.network_time().await? < signed.valid_until => {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }
@@ -688,7 +726,9 @@ impl Rpc {
                 }
                 // A ledger's margin (6 s on the public networks) past the time bound, so a
                 // ledger closing exactly at the bound has been seen.
-                TxStatus::NotFound if unix_now() > valid_until.saturating_add(10) => {
+                TxStatus::NotFound
+                    if self.network_time().await? > valid_until.saturating_add(10) =>
+                {
                     return Err(RpcError::Expired {
                         hash: hash.to_owned(),
                         secs: unix_now().saturating_sub(started),
@@ -791,6 +831,7 @@ fn transaction(
     op: xdr::OperationBody,
     data: xdr::SorobanTransactionData,
     resource_fee: u64,
+    max_time: u64,
 ) -> Result<xdr::Transaction, RpcError> {
     let xdr::AccountId(xdr::PublicKey::PublicKeyTypeEd25519(key)) = source;
     let fee = u32::try_from(resource_fee)
@@ -803,7 +844,7 @@ fn transaction(
         seq_num: xdr::SequenceNumber(seq),
         cond: xdr::Preconditions::Time(xdr::TimeBounds {
             min_time: xdr::TimePoint(0),
-            max_time: xdr::TimePoint(unix_now() + TX_VALIDITY.as_secs()),
+            max_time: xdr::TimePoint(max_time),
         }),
         memo: xdr::Memo::None,
         operations: vec![xdr::Operation {

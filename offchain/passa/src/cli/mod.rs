@@ -172,6 +172,26 @@ pub enum BenchCommand {
     /// entries with a save and load of that state. Target on a 2-core machine: ≥ 200
     /// invocations per second.
     Devnet(BenchDevnetArgs),
+
+    /// The sync: a devnet in this process produces --events contract events (purchases of 10
+    /// tickets on eight deployments), `passa sync --once` backfills them into a
+    /// scratch database on the server of DATABASE_URL (created and dropped), and the same raw
+    /// rows are loaded again with COPY. Prints events/s, COPY rows/s, their ratio and the
+    /// sync's peak RSS. Targets: ≥ 20 000 events/s, ≥ 0.5 × COPY, ≤ 150 MB.
+    Sync(BenchSyncArgs),
+}
+
+/// `passa bench sync …`
+#[cfg(feature = "devnet")]
+#[derive(Debug, Clone, Args)]
+pub struct BenchSyncArgs {
+    /// Contract events to produce and backfill.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(11..))]
+    pub events: u64,
+
+    /// Where the contracts' wasm is.
+    #[arg(long, value_name = "DIR", default_value = "target/wasm")]
+    pub wasm_dir: std::path::PathBuf,
 }
 
 /// `passa bench devnet …`
@@ -304,6 +324,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Devnet(args) => run_devnet(args).await,
         #[cfg(feature = "devnet")]
         Command::Bench(BenchCommand::Devnet(args)) => run_bench_devnet(args).await,
+        #[cfg(feature = "devnet")]
+        Command::Bench(BenchCommand::Sync(args)) => {
+            let report = crate::bench::sync_backfill(&crate::bench::SyncBenchOptions {
+                events: args.events,
+                database_url: config.database_url.clone(),
+                wasm_dir: args.wasm_dir,
+            })
+            .await
+            .map_err(|e| crate::error::Error::Bench(e.to_string()))?;
+            out!("{report}");
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,406 @@
+//! `passa bench sync`: how fast `passa sync` backfills contract events into PostgreSQL, next
+//! to a plain `COPY` of the same raw rows, measured in the same run.
+//!
+//! 1. A `passa devnet` in this process (25 ms ledgers), a scratch database on the server of
+//!    `DATABASE_URL` (created, migrated, dropped at the end), the contracts deployed, an
+//!    organizer verified and an event with a tier big enough for everything per deployment.
+//! 2. Buyers purchase 10 tickets at a time (10 `mint` events and one `purchased` each), one
+//!    buyer per deployment (eight deployments: a ticketing contract's token ids come from one
+//!    counter, so purchases simulated on the same state collide), until the contracts have
+//!    emitted the number of events asked for.
+//! 3. `passa sync --once` (this binary, as a child process) backfills from the first ledger
+//!    into the scratch database: wall time, events per second, the child's peak RSS.
+//! 4. The raw rows it stored (`chain_events`) are exported and loaded again with `COPY` into a
+//!    table like it: rows per second.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt as _;
+use sqlx::{Connection, PgConnection};
+
+use crate::config::DbConfig;
+use crate::demo::{self, Cast, XLM};
+use crate::deploy::{self, DeployOptions, Quiet};
+use crate::keys::{self, Signer};
+use crate::network::{Network, NetworkName};
+use crate::rpc::{self, Rpc};
+use crate::scval;
+
+/// Why the benchmark stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("bench sync: {0}")]
+pub struct BenchError(String);
+
+fn fail(what: &str) -> impl Fn(String) -> BenchError + '_ {
+    move |e| BenchError(format!("{what}: {e}"))
+}
+
+/// How the benchmark runs.
+#[derive(Debug, Clone)]
+pub struct SyncBenchOptions {
+    /// Contract events to produce and backfill.
+    pub events: u64,
+    /// The database server (its URL; a scratch database is made on it).
+    pub database_url: String,
+    /// The contracts' wasm.
+    pub wasm_dir: PathBuf,
+}
+
+/// What the benchmark measured.
+#[derive(Debug, Clone)]
+pub struct SyncBenchReport {
+    /// Events stored by the sync.
+    pub events: u64,
+    /// Transactions sent to produce them, and how long that took.
+    pub transactions: u64,
+    /// Producing the events.
+    pub produce: Duration,
+    /// The backfill, end to end (process start to exit).
+    pub sync: Duration,
+    /// The sync child's peak resident memory, MiB.
+    pub sync_peak_rss_mib: Option<f64>,
+    /// Loading the same raw rows with COPY.
+    pub copy: Duration,
+}
+
+impl SyncBenchReport {
+    /// Events applied per second by the sync.
+    pub fn sync_rate(&self) -> f64 {
+        self.events as f64 / self.sync.as_secs_f64().max(1e-9)
+    }
+
+    /// Rows loaded per second by COPY.
+    pub fn copy_rate(&self) -> f64 {
+        self.events as f64 / self.copy.as_secs_f64().max(1e-9)
+    }
+}
+
+impl std::fmt::Display for SyncBenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ratio = self.sync_rate() / self.copy_rate().max(1e-9);
+        writeln!(f, "sync: backfill of contract events into PostgreSQL")?;
+        writeln!(
+            f,
+            "  produced           {} events in {} transactions, {:.1} s",
+            self.events,
+            self.transactions,
+            self.produce.as_secs_f64()
+        )?;
+        writeln!(
+            f,
+            "  passa sync --once  {:.1} s: {:.0} events/s (target 20 000: {})",
+            self.sync.as_secs_f64(),
+            self.sync_rate(),
+            if self.sync_rate() >= 20_000.0 {
+                "met"
+            } else {
+                "NOT met"
+            }
+        )?;
+        writeln!(
+            f,
+            "  COPY of the rows   {:.2} s: {:.0} rows/s; sync / COPY = {ratio:.2} (target 0.5: {})",
+            self.copy.as_secs_f64(),
+            self.copy_rate(),
+            if ratio >= 0.5 { "met" } else { "NOT met" }
+        )?;
+        match self.sync_peak_rss_mib {
+            Some(rss) => write!(
+                f,
+                "  sync peak RSS      {rss:.0} MiB (target 150: {})",
+                if rss <= 150.0 { "met" } else { "NOT met" }
+            ),
+            None => write!(f, "  sync peak RSS      not measured on this platform"),
+        }
+    }
+}
+
+/// Runs the benchmark (see the module docs).
+///
+/// # Errors
+/// [`BenchError`] naming the stage that failed.
+pub async fn sync_backfill(options: &SyncBenchOptions) -> Result<SyncBenchReport, BenchError> {
+    let devnet = passa_devnet::Devnet::start(passa_devnet::DevnetOptions {
+        listen: "127.0.0.1:0"
+            .parse()
+            .map_err(|e| BenchError(format!("{e}")))?,
+        ledger_close: Duration::from_millis(25),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| fail("starting the devnet")(e.to_string()))?;
+    let scratch = Scratch::create(&options.database_url).await?;
+    let result = run(options, &devnet.rpc_url(), &scratch).await;
+    devnet.shutdown().await;
+    scratch.drop_database().await;
+    result
+}
+
+async fn run(
+    options: &SyncBenchOptions,
+    rpc_url: &str,
+    scratch: &Scratch,
+) -> Result<SyncBenchReport, BenchError> {
+    let network = Network::resolve(NetworkName::Local, Some(rpc_url), None)
+        .map_err(|e| fail("network")(e.to_string()))?;
+    let rpc = Rpc::connect(&network)
+        .await
+        .map_err(|e| fail("connecting")(e.to_string()))?;
+    let mut db = scratch.connect().await?;
+
+    // Token ids come from one counter per ticketing contract, so two purchases simulated on
+    // the same state collide in a ledger: one buyer per deployment, several deployments (the
+    // sync follows at most 25 contracts, so 8 of three).
+    let admin = funded(&rpc).await?;
+    let cast = Cast::new(&rpc, admin)
+        .await
+        .map_err(|e| fail("funding")(e.to_string()))?;
+    let token = rpc::native_asset_contract(&network).map_err(|e| fail("XLM")(e.to_string()))?;
+    let organizer = scval::address(&cast.organizer.sc_address());
+    let mut markets = Vec::new();
+    for i in 0..DEPLOYMENTS {
+        let mut deploy_options = DeployOptions::new(&options.wasm_dir);
+        deploy_options.deployment = format!("bench{i}");
+        let report = deploy::deploy(&rpc, &mut db, &cast.admin, &deploy_options, &Quiet)
+            .await
+            .map_err(|e| fail("deploying")(e.to_string()))?;
+        let ticketing = keys::parse_address(&report.contracts[0].address)
+            .map_err(|e| fail("deployment")(e.to_string()))?;
+        let seed = format!("bench{i}");
+        demo::register_off_chain(&mut db, &cast, &seed)
+            .await
+            .map_err(|e| fail("the backend's rows")(e.to_string()))?;
+        let event = scval::bytes(&demo::event_id(&seed, "main"))
+            .map_err(|e| fail("event id")(e.to_string()))?;
+        let now = rpc
+            .ledger_time()
+            .await
+            .map_err(|e| fail("ledger time")(e.to_string()))?;
+        let year = 365 * 24 * 3600;
+        let tiers = [("GA", XLM / 100, u32::MAX / 2, u32::MAX)];
+        let config =
+            demo::event_config(&token, now, now + year, now + year + 3600, "bench", &tiers)
+                .map_err(|e| fail("event config")(e.to_string()))?;
+        invoke(
+            &rpc,
+            &cast.admin,
+            &ticketing,
+            "verify_organizer",
+            vec![organizer.clone()],
+        )
+        .await?;
+        let args = vec![organizer.clone(), event.clone(), config];
+        invoke(&rpc, &cast.organizer, &ticketing, "create_event", args).await?;
+        markets.push((ticketing, event));
+    }
+    let first_ledger = 1;
+
+    // Produce the events.
+    let per_purchase = u64::from(PER_PURCHASE) + 1;
+    let purchases = options.events.div_ceil(per_purchase);
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for (ticketing, event_arg) in markets {
+        let buyer = funded(&rpc).await?;
+        let (rpc, next) = (rpc.clone(), next.clone());
+        clients.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < purchases {
+                let args = vec![
+                    scval::address(&buyer.sc_address()),
+                    event_arg.clone(),
+                    scval::u32(0),
+                    scval::u32(PER_PURCHASE),
+                    scval::option(None),
+                ];
+                invoke(&rpc, &buyer, &ticketing, "purchase", args).await?;
+            }
+            Ok::<(), BenchError>(())
+        }));
+    }
+    for client in clients {
+        client
+            .await
+            .map_err(|e| fail("a client")(e.to_string()))??;
+    }
+    let produce = started.elapsed();
+    db.close()
+        .await
+        .map_err(|e| fail("closing")(e.to_string()))?;
+
+    // Backfill with the real binary.
+    let exe = std::env::current_exe().map_err(|e| fail("locating passa")(e.to_string()))?;
+    let mut command = Command::new(exe);
+    command
+        .args([
+            "sync",
+            "--once",
+            "--from-ledger",
+            &first_ledger.to_string(),
+            "--rpc-url",
+            rpc_url,
+        ])
+        .env("DATABASE_URL", &scratch.url)
+        .env("PASSA_NETWORK", "local");
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .map_err(|e| fail("waiting for the sync")(e.to_string()))?
+        .map_err(|e| fail("running passa sync")(e.to_string()))?;
+    let sync = started.elapsed();
+    if !output.status.success() {
+        return Err(BenchError(format!(
+            "passa sync failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    let sync_peak_rss_mib = children_peak_rss_mib();
+
+    // The same raw rows through COPY.
+    let mut db = scratch.connect().await?;
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM chain_events")
+        .fetch_one(&mut db)
+        .await
+        .map_err(|e| fail("counting")(e.to_string()))?;
+    let copy = copy_rows(&mut db).await?;
+    db.close()
+        .await
+        .map_err(|e| fail("closing")(e.to_string()))?;
+    Ok(SyncBenchReport {
+        events: u64::try_from(events).unwrap_or(0),
+        transactions: purchases,
+        produce,
+        sync,
+        sync_peak_rss_mib,
+        copy,
+    })
+}
+
+/// Deployments (three contracts each) the events come from.
+const DEPLOYMENTS: usize = 8;
+
+/// Tickets per purchase: the contract's maximum.
+const PER_PURCHASE: u32 = 10;
+
+async fn funded(rpc: &Rpc) -> Result<Signer, BenchError> {
+    let signer = Signer::generate().map_err(|e| fail("a key")(e.to_string()))?;
+    rpc.fund(&signer.account_id())
+        .await
+        .map_err(|e| fail("friendbot")(e.to_string()))?;
+    Ok(signer)
+}
+
+async fn invoke(
+    rpc: &Rpc,
+    source: &Signer,
+    contract: &stellar_xdr::ScAddress,
+    function: &str,
+    args: Vec<stellar_xdr::ScVal>,
+) -> Result<(), BenchError> {
+    let err = fail(function);
+    let host_function =
+        rpc::invoke_contract(contract, function, args).map_err(|e| err(e.to_string()))?;
+    let prepared = rpc
+        .prepare(source, host_function, function)
+        .await
+        .map_err(|e| err(e.to_string()))?;
+    let signed = rpc
+        .sign(prepared.tx, source)
+        .map_err(|e| err(e.to_string()))?;
+    rpc.send(&signed).await.map_err(|e| err(e.to_string()))?;
+    rpc.wait(&signed).await.map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
+/// Exports `chain_events` and loads it again with COPY into a table like it (indexes and
+/// constraints included); returns how long the load took.
+async fn copy_rows(db: &mut PgConnection) -> Result<Duration, BenchError> {
+    let err = fail("COPY");
+    let data: Vec<u8> = db
+        .copy_out_raw("COPY chain_events TO STDOUT")
+        .await
+        .map_err(|e| err(e.to_string()))?
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await
+        .map_err(|e| err(e.to_string()))?;
+    sqlx::query("CREATE TABLE bench_copy (LIKE chain_events INCLUDING ALL)")
+        .execute(&mut *db)
+        .await
+        .map_err(|e| err(e.to_string()))?;
+    let started = Instant::now();
+    let mut copy = db
+        .copy_in_raw("COPY bench_copy FROM STDIN")
+        .await
+        .map_err(|e| err(e.to_string()))?;
+    copy.send(data).await.map_err(|e| err(e.to_string()))?;
+    copy.finish().await.map_err(|e| err(e.to_string()))?;
+    Ok(started.elapsed())
+}
+
+/// The largest peak RSS among this process's finished children (Linux reports KiB).
+fn children_peak_rss_mib() -> Option<f64> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid `who` and a pointer to a live struct.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+        (rc == 0).then(|| usage.ru_maxrss as f64 / 1024.0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// A database of its own on the benchmark's server.
+struct Scratch {
+    url: String,
+    admin: DbConfig,
+    name: String,
+}
+
+impl Scratch {
+    async fn create(server_url: &str) -> Result<Self, BenchError> {
+        let mut url =
+            url::Url::parse(server_url).map_err(|e| fail("DATABASE_URL")(e.to_string()))?;
+        let name = format!("passa_bench_{}", std::process::id());
+        url.set_path(&name);
+        let config = DbConfig::new(url.as_str());
+        crate::db::create_database(&config)
+            .await
+            .map_err(|e| fail("creating the scratch database")(e.to_string()))?;
+        let scratch = Self {
+            url: url.to_string(),
+            admin: DbConfig::new(server_url),
+            name,
+        };
+        let mut conn = scratch.connect().await?;
+        crate::db::migrations::migrate(&mut conn, |_| {})
+            .await
+            .map_err(|e| fail("migrating")(e.to_string()))?;
+        Ok(scratch)
+    }
+
+    async fn connect(&self) -> Result<PgConnection, BenchError> {
+        crate::db::connect(&DbConfig::new(&self.url))
+            .await
+            .map_err(|e| fail("connecting to the scratch database")(e.to_string()))
+    }
+
+    async fn drop_database(&self) {
+        if let Ok(mut conn) = crate::db::connect(&self.admin).await {
+            let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}

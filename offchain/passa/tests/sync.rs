@@ -1351,6 +1351,32 @@ async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
         vec![event_id(event)],
     )
     .await;
+    // net 2 XLM, 2.5 % platform fee, the artist's 10 % of the rest, floored.
+    let net = 2 * PRICE;
+    let expected = (net - net * 250 / 10_000) * 1_000 / 10_000;
+    let settled = sync_once(&local, &pool).await;
+    assert_eq!(
+        settled.parked,
+        0,
+        "{settled:?}\n{:#?}",
+        parked_now(&pool).await
+    );
+    // verify, create, propose, accept, purchase, settle
+    assert_eq!(settled.applied, 6, "{settled:?}");
+    let (status, earned, paid_so_far): (String, String, String) = sqlx::query_as(
+        "SELECT status, amount_earned_raw::text, amount_paid_raw::text
+           FROM attribution WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the artist's contribution");
+    assert_eq!(
+        (status.as_str(), earned, paid_so_far.as_str()),
+        ("approved", expected.to_string(), "0"),
+        "earned at settlement, not paid yet"
+    );
+
     let paid = invoke(
         &local.rpc,
         &artist,
@@ -1375,11 +1401,8 @@ async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
         "{report:?}\n{:#?}",
         parked_now(&pool).await
     );
-    // verify, create, propose, accept, purchase, artist's claim, organizer's claim
-    assert_eq!(report.applied, 7, "{report:?}");
-    // net 2 XLM, 2.5 % platform fee, the artist's 10 % of the rest, floored.
-    let net = 2 * PRICE;
-    let expected = (net - net * 250 / 10_000) * 1_000 / 10_000;
+    // the artist's claim, the organizer's claim
+    assert_eq!(report.applied, 2, "{report:?}");
     assert_eq!(paid, deploy::sc_i128(expected), "revenue's own figure");
     let row = sqlx::query(
         "SELECT a.status, a.amount_paid_raw::text, a.amount_earned_raw::text, a.amount_paid::text,

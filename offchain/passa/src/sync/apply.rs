@@ -236,6 +236,36 @@ UPDATE attribution
  WHERE event_id = $1 AND contributor_address = $2
 RETURNING attribution_id";
 
+/// What each approved contributor earns once the pool is frozen (INTERFACES.md, settlement):
+/// commission and fixed payees their amount, scaled by pool / committed (floored) when the
+/// pool cannot cover them; percentage payees floor(pct_pool × bps / 10 000), nothing when
+/// scaled. A referrer's commission is what its live (not refunded) tickets earned.
+/// $1 event, $2 pool, $3 pct_pool, $4 committed (commissions + fixed), $5 scaled.
+const SETTLE_CONTRIBUTIONS: &str = "
+WITH owed AS (
+    SELECT a.attribution_id, a.share_type,
+           CASE a.share_type
+               WHEN 'percentage' THEN floor($3::numeric * a.share_bps / 10000)
+               WHEN 'fixed' THEN a.fixed_amount_raw
+               ELSE (SELECT COALESCE(sum(t.commission_raw), 0) FROM tickets t
+                      WHERE t.event_id = a.event_id AND t.referrer_address = a.contributor_address
+                        AND t.ticket_status <> 'refunded')
+           END AS amount
+      FROM attribution a
+     WHERE a.event_id = $1 AND a.status = 'approved' AND a.contributor_address IS NOT NULL
+), earned AS (
+    SELECT attribution_id,
+           CASE WHEN NOT $5 THEN amount
+                WHEN share_type = 'percentage' OR $4::numeric = 0 THEN 0
+                ELSE floor(amount * $2::numeric / $4::numeric)
+           END AS amount
+      FROM owed
+)
+UPDATE attribution a
+   SET amount_earned_raw = e.amount, amount_earned = e.amount / 10000000
+  FROM earned e
+ WHERE a.attribution_id = e.attribution_id";
+
 const RECORD_CLAIM: &str = "
 UPDATE attribution
    SET amount_earned = $3::numeric / 10000000, amount_earned_raw = $3::numeric,
@@ -272,6 +302,7 @@ fn transaction_type(decoded: &Decoded) -> &'static str {
         | Decoded::ContributionApproved { .. }
         | Decoded::ContributionRejected { .. } => "attribution",
         Decoded::Claimed { .. } => "revenue_claim",
+        Decoded::Settled { .. } => "revenue_settlement",
         Decoded::Ignored => "other",
     }
 }
@@ -299,7 +330,8 @@ fn event_of(decoded: &Decoded) -> Option<Uuid> {
         | Decoded::ContributionOpened { event, .. }
         | Decoded::ContributionApproved { event, .. }
         | Decoded::ContributionRejected { event, .. }
-        | Decoded::Claimed { event, .. } => Some(*event),
+        | Decoded::Claimed { event, .. }
+        | Decoded::Settled { event, .. } => Some(*event),
         _ => None,
     }
 }
@@ -934,6 +966,51 @@ pub(crate) async fn apply(
                 user,
                 "contribution_rejected",
                 ("attribution", id.to_string()),
+                value_json,
+            )
+            .await?;
+            Outcome::Applied
+        }
+
+        Decoded::Settled {
+            event,
+            pool,
+            pct_pool,
+            commissions,
+            fixed_total,
+            scaled,
+        } => {
+            let organizer: Option<Option<String>> = sqlx::query_scalar(EVENT_EXISTS)
+                .bind(event)
+                .fetch_optional(&mut *db)
+                .await?;
+            let Some(organizer) = organizer else {
+                return park("unknown_event", format!("no event {event} in the database"));
+            };
+            let Some(committed) = commissions.checked_add(*fixed_total) else {
+                return park(
+                    "malformed",
+                    "commissions + fixed total overflow an i128".to_owned(),
+                );
+            };
+            sqlx::query(SETTLE_CONTRIBUTIONS)
+                .bind(event)
+                .bind(pool.to_string())
+                .bind(pct_pool.to_string())
+                .bind(committed.to_string())
+                .bind(scaled)
+                .execute(&mut *db)
+                .await?;
+            let user = match organizer {
+                Some(address) => user_of(db, &address).await?,
+                None => None,
+            };
+            audit(
+                db,
+                origin,
+                user,
+                "settled",
+                ("event", event.to_string()),
                 value_json,
             )
             .await?;

@@ -132,6 +132,15 @@ pub enum Decoded {
         contributor: String,
         rejected_by: String,
     },
+    /// The pool is frozen; what each approved contributor earns follows from it.
+    Settled {
+        event: Uuid,
+        pool: i128,
+        pct_pool: i128,
+        commissions: i128,
+        fixed_total: i128,
+        scaled: bool,
+    },
     Claimed {
         event: Uuid,
         payee: String,
@@ -211,6 +220,7 @@ impl Decoded {
             Decoded::Claimed {
                 event: e, payee, ..
             } => vec![contribution(e, payee), event(e)],
+            Decoded::Settled { event: e, .. } => vec![event(e)],
             Decoded::Ignored => vec![],
         }
     }
@@ -362,9 +372,16 @@ pub fn decode(
             amount: d.i128("amount")?,
             total_paid: d.i128("total_paid")?,
         },
-        // The refund is mirrored from ticketing's `refunded`; the settlement's per-payee
-        // amounts are mirrored as each payee claims.
-        (ContractKind::Revenue, "refund_paid" | "settled") => Decoded::Ignored,
+        (ContractKind::Revenue, "settled") => Decoded::Settled {
+            event: t.event_id(1)?,
+            pool: d.i128("pool")?,
+            pct_pool: d.i128("pct_pool")?,
+            commissions: d.i128("commissions")?,
+            fixed_total: d.i128("fixed_total")?,
+            scaled: d.bool("scaled")?,
+        },
+        // The refund is mirrored from ticketing's `refunded`.
+        (ContractKind::Revenue, "refund_paid") => Decoded::Ignored,
 
         (kind, other) => {
             return Err(Undecodable::UnknownTopic(format!(
@@ -464,6 +481,13 @@ impl Data<'_> {
         match self.field(key)? {
             xdr::ScVal::U64(v) => Ok(*v),
             other => Err(self.malformed(key, &format!("expected a u64, got {}", other.name()))),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<bool, Undecodable> {
+        match self.field(key)? {
+            xdr::ScVal::Bool(v) => Ok(*v),
+            other => Err(self.malformed(key, &format!("expected a bool, got {}", other.name()))),
         }
     }
 

@@ -27,6 +27,8 @@
 //!   committed) and `sync.after_commit` (committed, the next request not made).
 
 mod apply;
+#[cfg(test)]
+mod apply_tests;
 pub mod decode;
 
 use std::collections::HashMap;

@@ -1,0 +1,295 @@
+//! The mapping's statements against the real schema (a fresh migrated database per test), for
+//! the cases the devnet tests cannot easily produce: settlement in every share kind, scaled or
+//! not; a delisting; a chain that disagrees with the mirror about a ticket's holder.
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::apply::{apply, Origin, Outcome};
+use super::decode::Decoded;
+
+const CONTRACT: &str = "CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const EVENT: Uuid = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_00aa);
+
+fn account(n: u8) -> String {
+    format!("{}", stellar_strkey::ed25519::PublicKey([n; 32]))
+}
+
+/// A user with a stellar wallet at `account(n)`.
+async fn user(db: &mut PgConnection, n: u8) -> Uuid {
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (username, email) VALUES ($1, $1 || '@passa.example') RETURNING user_id",
+    )
+    .bind(format!("user{n}"))
+    .fetch_one(&mut *db)
+    .await
+    .expect("a user");
+    sqlx::query("INSERT INTO wallets (user_id, wallet_address) VALUES ($1, $2)")
+        .bind(id)
+        .bind(account(n))
+        .execute(&mut *db)
+        .await
+        .expect("a wallet");
+    id
+}
+
+/// A ticketing contract, organizer 1 and a draft event EVENT; returns the contract's id.
+async fn fixtures(db: &mut PgConnection) -> Uuid {
+    let contract: Uuid = sqlx::query_scalar(
+        "INSERT INTO smart_contracts (contract_address, contract_type, network)
+         VALUES ($1, 'ticketing', 'local') RETURNING contract_id",
+    )
+    .bind(CONTRACT)
+    .fetch_one(&mut *db)
+    .await
+    .expect("a contract");
+    let organizer = user(db, 1).await;
+    sqlx::query("INSERT INTO organizers (user_id) VALUES ($1)")
+        .bind(organizer)
+        .execute(&mut *db)
+        .await
+        .expect("an organizer");
+    sqlx::query(
+        "INSERT INTO events (event_id, organizer_user_id, smart_contract_id, title, slug,
+                             start_datetime, end_datetime, organizer_address)
+         VALUES ($1, $2, $3, 'Show', 'show', now(), now() + interval '1 day', $4)",
+    )
+    .bind(EVENT)
+    .bind(organizer)
+    .bind(contract)
+    .bind(account(1))
+    .execute(&mut *db)
+    .await
+    .expect("an event");
+    contract
+}
+
+/// The RPC id and transaction hash of the `n`th made-up event, in ledger 100.
+fn ids(n: u32) -> (String, String) {
+    (
+        format!("{:019}-{:010}", (100i64 << 32) | (i64::from(n) << 12), 0),
+        format!("{:064x}", n),
+    )
+}
+
+async fn run(db: &mut PgConnection, contract_id: Uuid, n: u32, decoded: Decoded) -> Outcome {
+    let (event_id, tx_hash) = ids(n);
+    let origin = Origin {
+        network: "local",
+        event_id: &event_id,
+        contract_id,
+        contract: CONTRACT,
+        ledger: 100,
+        closed_at: "2026-11-24T12:00:00Z",
+        tx_hash: &tx_hash,
+        tx: None,
+    };
+    apply(db, &origin, &decoded, &serde_json::json!({}))
+        .await
+        .expect("the statements run")
+}
+
+/// An approved contribution of `account(n)`: (share_type, bps, fixed raw).
+async fn approved(db: &mut PgConnection, n: u8, share: (&str, Option<i32>, Option<i64>)) {
+    sqlx::query(
+        "INSERT INTO attribution (event_id, contribution_type, share_type, percentage_share,
+                                  fixed_amount, fixed_amount_raw, share_bps, status, approved_at,
+                                  contributor_address)
+         VALUES ($1, 'promotion', $2, $3::numeric / 10000, $4::numeric / 10000000, $4, $3,
+                 'approved', now(), $5)",
+    )
+    .bind(EVENT)
+    .bind(share.0)
+    .bind(share.1)
+    .bind(share.2)
+    .bind(account(n))
+    .execute(&mut *db)
+    .await
+    .expect("a contribution");
+}
+
+/// A purchased ticket referred by `account(referrer)` that earned `commission`.
+async fn referred_ticket(
+    db: &mut PgConnection,
+    contract: Uuid,
+    token: i64,
+    referrer: u8,
+    commission: i64,
+    status: &str,
+) {
+    sqlx::query(
+        "INSERT INTO tickets (event_id, smart_contract_id, token_id, price, price_raw,
+                              owner_address, ticket_status, purchase_date, refunded_at,
+                              referrer_address, commission_raw)
+         VALUES ($1, $2, $3, 1, 10000000, $4, $5, now(),
+                 CASE WHEN $5 = 'refunded' THEN now() END, $6, $7)",
+    )
+    .bind(EVENT)
+    .bind(contract)
+    .bind(token)
+    .bind(account(9))
+    .bind(status)
+    .bind(account(referrer))
+    .bind(commission)
+    .execute(&mut *db)
+    .await
+    .expect("a ticket");
+}
+
+async fn earned(db: &mut PgConnection) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT share_type, amount_earned_raw::text FROM attribution ORDER BY share_type",
+    )
+    .fetch_all(db)
+    .await
+    .expect("earnings")
+}
+
+async fn setup(pool: &PgPool) -> (sqlx::pool::PoolConnection<sqlx::Postgres>, Uuid) {
+    let mut db = pool.acquire().await.expect("a connection");
+    let contract = fixtures(&mut db).await;
+    approved(&mut db, 2, ("fixed", None, Some(6_000_000))).await;
+    approved(&mut db, 3, ("commission", Some(250), None)).await;
+    approved(&mut db, 4, ("percentage", Some(1_000), None)).await;
+    // The referrer's live ticket earned 100 000; its refunded one earns nothing.
+    referred_ticket(&mut db, contract, 1, 3, 100_000, "purchased").await;
+    referred_ticket(&mut db, contract, 2, 3, 100_000, "refunded").await;
+    (db, contract)
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn settlement_covering_every_share(pool: PgPool) {
+    let (mut db, contract) = setup(&pool).await;
+    let outcome = run(
+        &mut db,
+        contract,
+        1,
+        Decoded::Settled {
+            event: EVENT,
+            pool: 20_000_000,
+            pct_pool: 13_900_000,
+            commissions: 100_000,
+            fixed_total: 6_000_000,
+            scaled: false,
+        },
+    )
+    .await;
+    assert_eq!(outcome, Outcome::Applied);
+    assert_eq!(
+        earned(&mut db).await,
+        vec![
+            ("commission".to_owned(), "100000".to_owned()),
+            ("fixed".to_owned(), "6000000".to_owned()),
+            // floor(13 900 000 × 1 000 / 10 000)
+            ("percentage".to_owned(), "1390000".to_owned()),
+        ]
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn settlement_scaled_when_the_pool_cannot_cover_commitments(pool: PgPool) {
+    let (mut db, contract) = setup(&pool).await;
+    run(
+        &mut db,
+        contract,
+        1,
+        Decoded::Settled {
+            event: EVENT,
+            pool: 3_000_000,
+            pct_pool: 0,
+            commissions: 100_000,
+            fixed_total: 6_000_000,
+            scaled: true,
+        },
+    )
+    .await;
+    assert_eq!(
+        earned(&mut db).await,
+        vec![
+            // floor(100 000 × 3 000 000 / 6 100 000)
+            ("commission".to_owned(), "49180".to_owned()),
+            // floor(6 000 000 × 3 000 000 / 6 100 000)
+            ("fixed".to_owned(), "2950819".to_owned()),
+            ("percentage".to_owned(), "0".to_owned()),
+        ]
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_delisting_and_a_chain_that_disagrees_about_the_holder(pool: PgPool) {
+    let mut db = pool.acquire().await.expect("a connection");
+    let contract = fixtures(&mut db).await;
+    referred_ticket(&mut db, contract, 7, 3, 0, "purchased").await;
+    let seller = account(9);
+    let listed = run(
+        &mut db,
+        contract,
+        1,
+        Decoded::Listed {
+            token_id: 7,
+            seller: seller.clone(),
+            price: 11_000_000,
+            live_until_ledger: 500,
+        },
+    )
+    .await;
+    assert_eq!(listed, Outcome::Applied);
+    let listing: (Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT listed_price_raw::text, listed_until_ledger FROM tickets WHERE token_id = 7",
+    )
+    .fetch_one(&mut *db)
+    .await
+    .expect("the ticket");
+    assert_eq!(listing, (Some("11000000".to_owned()), Some(500)));
+    let delisted = run(
+        &mut db,
+        contract,
+        2,
+        Decoded::Delisted {
+            token_id: 7,
+            seller,
+        },
+    )
+    .await;
+    assert_eq!(delisted, Outcome::Applied);
+    let listing: (Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT listed_price_raw::text, listed_until_ledger FROM tickets WHERE token_id = 7",
+    )
+    .fetch_one(&mut *db)
+    .await
+    .expect("the ticket");
+    assert_eq!(listing, (None, None));
+
+    // The chain moves ticket 7 from someone the mirror does not know as its holder.
+    let moved = run(
+        &mut db,
+        contract,
+        3,
+        Decoded::Transfer {
+            from: account(5),
+            to: account(6),
+            token_id: 7,
+        },
+    )
+    .await;
+    assert!(
+        matches!(&moved, Outcome::Parked("mismatch", reason) if reason.contains(&account(9))),
+        "{moved:?}"
+    );
+    // And a ticket the mirror has never seen.
+    let unknown = run(
+        &mut db,
+        contract,
+        4,
+        Decoded::Transfer {
+            from: account(5),
+            to: account(6),
+            token_id: 8,
+        },
+    )
+    .await;
+    assert!(
+        matches!(unknown, Outcome::Parked("unknown_ticket", _)),
+        "{unknown:?}"
+    );
+}

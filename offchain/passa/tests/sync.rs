@@ -634,6 +634,11 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     .await;
     let revoked = sync_once(&local, &pool).await;
     assert_eq!(revoked.applied, 1, "{revoked:?}");
+    // Used, refunded and held tickets, a cancelled event, a revoked organizer: as on chain.
+    let mut conn = pool.acquire().await.expect("a connection");
+    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    assert!(drift.is_empty(), "{drift:#?}");
+    drop(conn);
     let verified: bool =
         sqlx::query_scalar("SELECT is_verified FROM organizers WHERE user_id = $1")
             .bind(organizer_user)
@@ -1183,6 +1188,42 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
     .expect("the totals");
     assert_eq!(royalties, (resale * 500 / 10_000).to_string());
     assert_eq!(commissions, (PRICE * 250 / 10_000).to_string());
+
+    // Read back from the chain, the mirror has no drift; a tampered row shows.
+    let mut conn = pool.acquire().await.expect("a connection");
+    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    assert!(drift.is_empty(), "{drift:#?}");
+    sqlx::query("UPDATE tickets SET owner_address = $1 WHERE token_id = $2")
+        .bind(seller.address())
+        .bind(i64::from(token))
+        .execute(&pool)
+        .await
+        .expect("tampered");
+    sqlx::query("UPDATE events SET royalties_raw = 0 WHERE event_id = $1")
+        .bind(event)
+        .execute(&pool)
+        .await
+        .expect("tampered");
+    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    let found: Vec<(&str, &str, &str, &str)> = drift
+        .iter()
+        .map(|d| (d.resource, d.field, d.chain.as_str(), d.mirror.as_str()))
+        .collect();
+    let royalty = (resale * 500 / 10_000).to_string();
+    let (buyer_address, seller_address) = (buyer.address(), seller.address());
+    assert_eq!(
+        found,
+        vec![
+            (
+                "ticket",
+                "owner",
+                buyer_address.as_str(),
+                seller_address.as_str()
+            ),
+            ("event", "royalties", royalty.as_str(), "0"),
+        ]
+    );
+    drop(conn);
     local.devnet.shutdown().await;
 }
 

@@ -5,6 +5,23 @@
 //!
 //! Amounts: raw token units in the `*_raw` columns; the human columns divide by 10^7 (Stellar
 //! assets have 7 decimals, DESIGN §3).
+//!
+//! | event (contract) | rows | parked when |
+//! |---|---|---|
+//! | `organizer_verified` / `organizer_revoked` (ticketing) | `organizers.is_verified`, `verified_at`, `stellar_address` | no organizer has that stellar wallet |
+//! | `event_created` | `events`: contract, status published, dates, sales window, capacity, tiers, min/max price, organizer and token addresses | no row with that UUID; the address is not a wallet of the row's organizer; the publication trigger refuses (organizer not verified in the mirror) |
+//! | `event_postponed` / `event_cancelled` | `events` status and dates, `cancelled_at`, `refund_deadline` | the event is not published in the mirror |
+//! | `purchased` | one `tickets` row per token (owner address and user through `wallets`, tier, face value, referrer, commission, purchase transaction); `events.tickets_sold` and raw sales / commission totals | the event is not published in the mirror |
+//! | `transfer` | `tickets` owner, `transfer_count`, listing cleared; a `ticket_transfers` row | no such ticket; the mirror has another holder |
+//! | `listed` / `delisted` / `resold` | `tickets` listing and `current_price`; the resale's price and royalty on its `ticket_transfers` row; `events.royalties_raw` | as transfer |
+//! | `checked_in` / `refunded` | `tickets` status, `used_at` / `refunded_at`; `events.refunds_raw`, commission reversed | no such ticket of that event |
+//! | `contribution_proposed` / `_submitted` / `_approved` / `_rejected` (attribution) | `attribution` by (event, contributor address): share (bps = share × 10 000 exactly), status, proposer, approver, rejecter | no such event; no contribution to approve or reject |
+//! | `settled` (revenue) | `attribution.amount_earned` of the approved contributions | no such event |
+//! | `claimed` (revenue) | `attribution` paid: amounts, `last_payout_at`, payout transaction (the organizer's claim has no row) | no contribution of that payee |
+//! | mint, burn, approvals, gate operators, referral rates, locks, refund payments, admin, pause, upgrade | nothing (their facts arrive with the events above) | — |
+//!
+//! Every applied event also confirms its transaction in `transactions` (ledger, type, amount;
+//! sender and fee from getTransaction) and appends to `audit_logs` (`chain.<event>`).
 
 use sqlx::PgConnection;
 use uuid::Uuid;

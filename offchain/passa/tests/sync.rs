@@ -770,6 +770,17 @@ async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(po
         .await,
         1
     );
+    // Applied late, their transactions still get sender and fee.
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM transactions
+              WHERE transaction_type IN ('event_management', 'ticket_purchase')
+                AND from_address IS NOT NULL AND gas_fee > 0"
+        )
+        .await,
+        2
+    );
     assert_eq!(
         count(
             &pool,

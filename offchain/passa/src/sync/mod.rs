@@ -306,6 +306,11 @@ const DETAILED_TRANSACTIONS: &str = "
 SELECT transaction_hash::text FROM transactions
  WHERE transaction_hash = ANY($1::char(64)[]) AND from_address IS NOT NULL AND gas_fee IS NOT NULL";
 
+const COMPLETE_TRANSACTION: &str = "
+UPDATE transactions
+   SET from_address = COALESCE(from_address, $2), gas_fee = COALESCE(gas_fee, $3::numeric / 10000000)
+ WHERE transaction_hash = $1 AND (from_address IS NULL OR gas_fee IS NULL)";
+
 const INSERT_RAW: &str = "
 INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
                           ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr,
@@ -913,7 +918,8 @@ impl<'a> Follower<'a> {
         events: &[stellar_rpc_client::Event],
         cursor: Option<(&str, u32, Option<&str>)>,
     ) -> Result<(), SyncError> {
-        let details = self.transaction_details(conn, events).await?;
+        let hashes = events.iter().filter_map(|e| e.tx_hash.clone()).collect();
+        let details = self.transaction_details(conn, hashes).await?;
         let network = self.network.as_str();
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
         let mut fresh = 0;
@@ -1020,13 +1026,12 @@ impl<'a> Follower<'a> {
     async fn transaction_details(
         &self,
         conn: &mut PgConnection,
-        events: &[stellar_rpc_client::Event],
+        mut hashes: Vec<String>,
     ) -> Result<HashMap<String, TxInfo>, SyncError> {
         let mut found = HashMap::new();
-        if !self.opts.transaction_details || events.is_empty() {
+        if !self.opts.transaction_details || hashes.is_empty() {
             return Ok(found);
         }
-        let mut hashes: Vec<String> = events.iter().filter_map(|e| e.tx_hash.clone()).collect();
         hashes.sort();
         hashes.dedup();
         let known: Vec<String> = sqlx::query_scalar(DETAILED_TRANSACTIONS)
@@ -1093,6 +1098,7 @@ impl<'a> Follower<'a> {
             .await
             .map_err(db("reading parked events"))?;
         let mut resolved = 0;
+        let mut resolved_txs = vec![];
         for (
             event_id,
             contract_id,
@@ -1138,10 +1144,21 @@ impl<'a> Follower<'a> {
                 process(&mut tx, &origin, kind, &topics, &value, value_json).await?;
             if !matches!(outcome, Outcome::Parked(..)) {
                 resolved += 1;
+                resolved_txs.push(tx_hash.clone());
             }
             record_outcome(&mut tx, &origin, &outcome, &subject, true).await?;
         }
         tx.commit().await.map_err(db("committing a retry"))?;
+        // The sender and fee of the transactions just applied, as for new events.
+        for (hash, info) in self.transaction_details(conn, resolved_txs).await? {
+            sqlx::query(COMPLETE_TRANSACTION)
+                .bind(hash)
+                .bind(info.source)
+                .bind(info.fee_charged)
+                .execute(&mut *conn)
+                .await
+                .map_err(db("completing a transaction"))?;
+        }
         self.report.unparked += resolved;
         if resolved > 0 {
             tracing::info!(network, resolved, "parked events applied");

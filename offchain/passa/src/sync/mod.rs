@@ -947,7 +947,17 @@ impl<'a> Follower<'a> {
             })?;
             let topics_json = serde_json::to_value(&topics).map_err(json_error)?;
             let value_json = serde_json::to_value(&value).map_err(json_error)?;
-            let tx_hash = event.tx_hash.clone().unwrap_or_default();
+            // Stellar RPC has sent txHash with every event since protocol 21.
+            let tx_hash = event
+                .tx_hash
+                .clone()
+                .ok_or_else(|| SyncError::BadResponse {
+                    what: "event",
+                    detail: format!(
+                        "{} has no txHash (is the RPC server older than 21.0?)",
+                        event.id
+                    ),
+                })?;
             let inserted = sqlx::query(INSERT_RAW)
                 .bind(network)
                 .bind(&event.id)

@@ -636,7 +636,10 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     assert_eq!(revoked.applied, 1, "{revoked:?}");
     // Used, refunded and held tickets, a cancelled event, a revoked organizer: as on chain.
     let mut conn = pool.acquire().await.expect("a connection");
-    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+        .await
+        .expect("verify")
+        .drift;
     assert!(drift.is_empty(), "{drift:#?}");
     drop(conn);
     let verified: bool =
@@ -1202,7 +1205,10 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
 
     // Read back from the chain, the mirror has no drift; a tampered row shows.
     let mut conn = pool.acquire().await.expect("a connection");
-    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+        .await
+        .expect("verify")
+        .drift;
     assert!(drift.is_empty(), "{drift:#?}");
     sqlx::query("UPDATE tickets SET owner_address = $1 WHERE token_id = $2")
         .bind(seller.address())
@@ -1215,10 +1221,13 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
         .execute(&pool)
         .await
         .expect("tampered");
-    let drift = sync::verify(&local.rpc, &mut conn).await.expect("verify");
+    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+        .await
+        .expect("verify")
+        .drift;
     let found: Vec<(&str, &str, &str, &str)> = drift
         .iter()
-        .map(|d| (d.resource, d.field, d.chain.as_str(), d.mirror.as_str()))
+        .map(|d| (d.table, d.field, d.chain.as_str(), d.mirror.as_str()))
         .collect();
     let royalty = (resale * 500 / 10_000).to_string();
     let (buyer_address, seller_address) = (buyer.address(), seller.address());
@@ -1226,12 +1235,12 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
         found,
         vec![
             (
-                "ticket",
-                "owner",
+                "tickets",
+                "owner_address",
                 buyer_address.as_str(),
                 seller_address.as_str()
             ),
-            ("event", "royalties", royalty.as_str(), "0"),
+            ("events", "royalties_raw", royalty.as_str(), "0"),
         ]
     );
     drop(conn);

@@ -567,14 +567,14 @@ impl Data<'_> {
     }
 }
 
-pub(crate) fn as_u32(v: &xdr::ScVal) -> Result<u32, String> {
+fn as_u32(v: &xdr::ScVal) -> Result<u32, String> {
     match v {
         xdr::ScVal::U32(v) => Ok(*v),
         other => Err(format!("expected a u32, got {}", other.name())),
     }
 }
 
-pub(crate) fn as_i128(v: &xdr::ScVal) -> Result<i128, String> {
+fn as_i128(v: &xdr::ScVal) -> Result<i128, String> {
     match v {
         xdr::ScVal::I128(parts) => Ok((i128::from(parts.hi) << 64) | i128::from(parts.lo)),
         other => Err(format!("expected an i128, got {}", other.name())),
@@ -582,7 +582,7 @@ pub(crate) fn as_i128(v: &xdr::ScVal) -> Result<i128, String> {
 }
 
 /// An address as its strkey (`G…`, `C…`, `M…`).
-pub(crate) fn address(v: &xdr::ScVal) -> Result<String, String> {
+fn address(v: &xdr::ScVal) -> Result<String, String> {
     match v {
         xdr::ScVal::Address(xdr::ScAddress::Account(xdr::AccountId(
             xdr::PublicKey::PublicKeyTypeEd25519(key),
@@ -599,17 +599,6 @@ pub(crate) fn address(v: &xdr::ScVal) -> Result<String, String> {
         )),
         xdr::ScVal::Address(other) => Err(format!("unsupported address kind {}", other.name())),
         other => Err(format!("expected an address, got {}", other.name())),
-    }
-}
-
-/// The field `key` of a `#[contracttype]` struct (a map keyed by symbols).
-pub(crate) fn field<'a>(v: &'a xdr::ScVal, key: &str) -> Option<&'a xdr::ScVal> {
-    match v {
-        xdr::ScVal::Map(Some(map)) => map
-            .iter()
-            .find(|e| matches!(&e.key, xdr::ScVal::Symbol(s) if s.as_vec() == key.as_bytes()))
-            .map(|e| &e.val),
-        _ => None,
     }
 }
 

@@ -30,9 +30,6 @@ mod apply;
 #[cfg(test)]
 mod apply_tests;
 pub mod decode;
-mod verify;
-
-pub use verify::{verify, Drift};
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -90,7 +90,12 @@ instance); revenue's ~350 000; attribution's ~340 000. A bare Stellar Asset Cont
 - `claim ≤ 600 000` is below revenue's instantiation + one SEP-41 transfer (~350k + ~280k)
   before the claim reads its share (one more contract instantiated: attribution, ~340k).
 - `purchase` is instantiation (~400k) + the SAC payment (~280k) + five entry writes and two
-  events; it is 5–13 % over the target.
+  events; it is 5–13 % over the target. The cheapest "mint-like" call of this module, one
+  persistent write and one event (`verify_organizer`), costs ~470k; with the SAC payment
+  that is ~750k before purchase's own four other entries.
+- Each export costs every call: adding the four getters `paused`, `event_status`, `tier` and
+  `is_gate_operator` (and `CommonError` in the spec) raised purchase from 941 717 to 950 295
+  instructions on the same build settings (2026-11-24), ~2.1k per export per call.
 - `transfer` is instantiation + two signatures + three entry writes and an event.
 Reductions made so far: no `core::fmt`, no 128-bit builtins (ticketing), no `I256` (revenue:
 35 → 28 imports), hand-encoded storage keys, one memory page per module (60 KiB stack). The

@@ -93,7 +93,16 @@ struct Chain {
     contracts: Contracts,
     /// The admin's key, in a file, so that each cast gets its own `Signer` of it.
     admin_key: PathBuf,
-    dir: PathBuf,
+    dir: TempDir,
+}
+
+/// A directory removed when dropped (also when a test panics).
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
 }
 
 impl Chain {
@@ -128,7 +137,8 @@ impl Chain {
             nanos()
         ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let admin_key = dir.join("admin.toml");
+        let dir = TempDir(dir);
+        let admin_key = dir.0.join("admin.toml");
         admin
             .write_key_file(&admin_key)
             .expect("the admin's key file");
@@ -197,7 +207,6 @@ impl Chain {
     }
 
     async fn shutdown(self) {
-        std::fs::remove_dir_all(&self.dir).ok();
         self.devnet.shutdown().await;
     }
 }
@@ -528,6 +537,28 @@ fn passa_sync(db_url: &str, rpc_url: &str, args: &[&str]) -> Command {
     command
 }
 
+/// A child process killed (and reaped) when dropped, so that a failing test leaves no
+/// follower running.
+struct Running(Option<std::process::Child>);
+
+impl Running {
+    /// SIGKILLs it; how it ended.
+    async fn kill(mut self) -> ExitStatus {
+        let mut child = self.0.take().expect("running");
+        child.kill().ok();
+        wait(child).await
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+    }
+}
+
 /// Waits for a child without blocking the runtime, which also serves the devnet.
 async fn wait(mut child: std::process::Child) -> ExitStatus {
     tokio::task::spawn_blocking(move || child.wait().expect("waited"))
@@ -645,10 +676,9 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
             } else {
                 let delay = Duration::from_micros(rng.below(whole.as_micros() as u64 + 1));
                 let started = Instant::now();
-                let mut child = command.spawn().expect("passa sync starts");
+                let child = Running(Some(command.spawn().expect("passa sync starts")));
                 tokio::time::sleep(delay).await;
-                child.kill().ok();
-                let status = wait(child).await;
+                let status = child.kill().await;
                 if status.signal() == Some(9) {
                     killed += 1;
                     if cursor(&pool).await != before {
@@ -1160,18 +1190,20 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
             .expect("name"),
     );
     let rpc_url = chain.devnet.rpc_url();
-    let logs = chain.dir.clone();
+    let logs = chain.dir.0.clone();
     let follower = |name: &str| {
         let log = std::fs::File::create(logs.join(name)).expect("a log file");
-        passa_sync(&url, &rpc_url, &[])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("passa sync starts")
+        Running(Some(
+            passa_sync(&url, &rpc_url, &[])
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("passa sync starts"),
+        ))
     };
     let read_log = |name: &str| std::fs::read_to_string(logs.join(name)).unwrap_or_default();
 
-    let mut holder = follower("holder.log");
+    let holder = follower("holder.log");
     until!(
         "the first sync to take the lock",
         Duration::from_secs(60),
@@ -1217,8 +1249,7 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let at = count(&pool, "SELECT count(*) FROM chain_events").await;
-        holder.kill().expect("SIGKILL");
-        let status = wait(holder).await;
+        let status = holder.kill().await;
         eprintln!(
             "holder (backend {held_by:?}) killed with {at} events mirrored, {mirrored_by_holder} \
              of them the first season's"
@@ -1246,9 +1277,7 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
         lock_state(&pool).await.0,
         cursor(&pool).await
     );
-    let mut standby = standby;
-    standby.kill().ok();
-    wait(standby).await;
+    standby.kill().await;
 
     let out = output(passa_sync(&reference.url, &rpc_url, &["--once"])).await;
     assert!(

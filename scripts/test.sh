@@ -44,7 +44,12 @@ cargo test --workspace --locked --no-fail-fast
 # The same contract tests again, this time against the optimised wasm that setup.sh built
 # into target/wasm (what is deployed), not the native build.
 step "Contract tests against the built wasm (target/wasm)"
-cargo test --locked --no-fail-fast -p passa-attribution -p passa-revenue --features wasm-tests
+if [ "${PASSA_SKIP_LINT:-0}" != 1 ]; then
+  cargo clippy --quiet --locked -p passa-ticketing -p passa-attribution -p passa-revenue \
+    --all-targets --features wasm-tests -- -D warnings
+fi
+cargo test --locked --no-fail-fast -p passa-ticketing -p passa-attribution -p passa-revenue \
+  --features wasm-tests
 
 # Node tests: the official @stellar/stellar-sdk (a second, independent client) against a
 # `passa devnet` it spawns from the binary setup.sh built (deploy the test contract, invoke it,

@@ -31,7 +31,7 @@ mod apply;
 mod apply_tests;
 pub mod decode;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use sqlx::{Acquire, PgConnection};
@@ -42,6 +42,7 @@ use crate::network::NetworkName;
 use crate::registry::{self, ContractKind};
 use crate::rpc::Rpc;
 use apply::{Origin, Outcome, TxInfo};
+use decode::Decoded;
 
 /// At most this many ledgers per `getEvents` range (the RPC's own limit).
 pub const MAX_LEDGER_RANGE: u32 = 10_000;
@@ -308,12 +309,23 @@ UPDATE transactions
    SET from_address = COALESCE(from_address, $2), gas_fee = COALESCE(gas_fee, $3::numeric / 10000000)
  WHERE transaction_hash = $1 AND (from_address IS NULL OR gas_fee IS NULL)";
 
+/// A page's raw events in one statement (arrays, one element per event; the topics as a JSON
+/// array each, since their count varies). Events with nothing to mirror are final at once;
+/// the others wait as `parked` for their outcome, within the same transaction. Returns the
+/// ids that were new.
 const INSERT_RAW: &str = "
 INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
                           ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr,
-                          topics, value, outcome)
-VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9, $10, $11, $12, 'parked')
-ON CONFLICT (network, event_id) DO NOTHING";
+                          topics, value, outcome, applied_at)
+SELECT $1, x.event_id, x.contract_id, x.address, x.ledger, x.closed_at::timestamptz, x.tx_hash,
+       x.name, ARRAY(SELECT jsonb_array_elements_text(x.topics_xdr)), x.value_xdr, x.topics,
+       x.value, x.outcome, CASE WHEN x.outcome = 'parked' THEN NULL ELSE now() END
+  FROM unnest($2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+              $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::jsonb[], $13::text[])
+       AS x(event_id, contract_id, address, ledger, closed_at, tx_hash, name, topics_xdr,
+            value_xdr, topics, value, outcome)
+ON CONFLICT (network, event_id) DO NOTHING
+RETURNING event_id";
 
 const SET_OUTCOME: &str = "
 UPDATE chain_events SET outcome = $3, applied_at = now() WHERE network = $1 AND event_id = $2";
@@ -359,6 +371,60 @@ struct Followed {
     deployed: Option<u32>,
     /// Whether the sync has followed it since that ledger (sync_contracts).
     covered: bool,
+}
+
+/// One event of a page, read and decoded.
+struct Incoming<'e> {
+    event: &'e stellar_rpc_client::Event,
+    followed: &'e Followed,
+    topics: Vec<xdr::ScVal>,
+    topics_json: serde_json::Value,
+    value_json: serde_json::Value,
+    tx_hash: String,
+    decoded: Result<Decoded, decode::Undecodable>,
+}
+
+impl<'e> Incoming<'e> {
+    fn read(
+        event: &'e stellar_rpc_client::Event,
+        followed: &'e Followed,
+    ) -> Result<Self, SyncError> {
+        let topics: Vec<xdr::ScVal> = event
+            .topic
+            .iter()
+            .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| SyncError::BadResponse {
+                what: "event topic",
+                detail: format!("{}: {e}", event.id),
+            })?;
+        let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
+            SyncError::BadResponse {
+                what: "event value",
+                detail: format!("{}: {e}", event.id),
+            }
+        })?;
+        // Stellar RPC has sent txHash with every event since protocol 21.
+        let tx_hash = event
+            .tx_hash
+            .clone()
+            .ok_or_else(|| SyncError::BadResponse {
+                what: "event",
+                detail: format!(
+                    "{} has no txHash (is the RPC server older than 21.0?)",
+                    event.id
+                ),
+            })?;
+        Ok(Self {
+            event,
+            followed,
+            topics_json: serde_json::to_value(&topics).map_err(json_error)?,
+            value_json: serde_json::to_value(&value).map_err(json_error)?,
+            decoded: decode::decode(followed.kind, &topics, &value),
+            topics,
+            tx_hash,
+        })
+    }
 }
 
 /// Where the next request starts.
@@ -915,11 +981,10 @@ impl<'a> Follower<'a> {
         events: &[stellar_rpc_client::Event],
         cursor: Option<(&str, u32, Option<&str>)>,
     ) -> Result<(), SyncError> {
-        let hashes = events.iter().filter_map(|e| e.tx_hash.clone()).collect();
-        let details = self.transaction_details(conn, hashes).await?;
         let network = self.network.as_str();
-        let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
-        let mut fresh = 0;
+        // Read and decode the page first; the raw rows go in with one statement, those with
+        // nothing to mirror already final.
+        let mut incoming = Vec::with_capacity(events.len());
         for event in events {
             self.report.events_seen += 1;
             let Some(followed) = contracts.get(&event.contract_id) else {
@@ -927,74 +992,92 @@ impl<'a> Follower<'a> {
                 tracing::warn!(contract = %event.contract_id, id = %event.id, "event of an unfollowed contract skipped");
                 continue;
             };
-            let topics: Vec<xdr::ScVal> = event
-                .topic
-                .iter()
-                .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
-                .collect::<Result<_, _>>()
-                .map_err(|e| SyncError::BadResponse {
-                    what: "event topic",
-                    detail: format!("{}: {e}", event.id),
-                })?;
-            let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
-                SyncError::BadResponse {
-                    what: "event value",
-                    detail: format!("{}: {e}", event.id),
-                }
-            })?;
-            let topics_json = serde_json::to_value(&topics).map_err(json_error)?;
-            let value_json = serde_json::to_value(&value).map_err(json_error)?;
-            // Stellar RPC has sent txHash with every event since protocol 21.
-            let tx_hash = event
-                .tx_hash
-                .clone()
-                .ok_or_else(|| SyncError::BadResponse {
-                    what: "event",
-                    detail: format!(
-                        "{} has no txHash (is the RPC server older than 21.0?)",
-                        event.id
-                    ),
-                })?;
-            let inserted = sqlx::query(INSERT_RAW)
+            incoming.push(Incoming::read(event, followed)?);
+        }
+        let hashes = incoming
+            .iter()
+            .filter(|i| !matches!(i.decoded, Ok(Decoded::Ignored)))
+            .map(|i| i.tx_hash.clone())
+            .collect();
+        let details = self.transaction_details(conn, hashes).await?;
+        let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
+        let fresh: HashSet<String> = if incoming.is_empty() {
+            HashSet::new()
+        } else {
+            let column =
+                |f: &dyn Fn(&Incoming) -> String| incoming.iter().map(f).collect::<Vec<_>>();
+            sqlx::query_scalar(INSERT_RAW)
                 .bind(network)
-                .bind(&event.id)
-                .bind(followed.id)
-                .bind(&event.contract_id)
-                .bind(i64::from(event.ledger))
-                .bind(&event.ledger_closed_at)
-                .bind(&tx_hash)
-                .bind(decode::name(&topics))
-                .bind(&event.topic)
-                .bind(&event.value)
-                .bind(&topics_json)
-                .bind(&value_json)
-                .execute(&mut *tx)
+                .bind(column(&|i| i.event.id.clone()))
+                .bind(incoming.iter().map(|i| i.followed.id).collect::<Vec<_>>())
+                .bind(column(&|i| i.event.contract_id.clone()))
+                .bind(
+                    incoming
+                        .iter()
+                        .map(|i| i64::from(i.event.ledger))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(column(&|i| i.event.ledger_closed_at.clone()))
+                .bind(column(&|i| i.tx_hash.clone()))
+                .bind(
+                    incoming
+                        .iter()
+                        .map(|i| decode::name(&i.topics))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    incoming
+                        .iter()
+                        .map(|i| serde_json::json!(i.event.topic))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(column(&|i| i.event.value.clone()))
+                .bind(
+                    incoming
+                        .iter()
+                        .map(|i| i.topics_json.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    incoming
+                        .iter()
+                        .map(|i| i.value_json.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(column(&|i| {
+                    if matches!(i.decoded, Ok(Decoded::Ignored)) {
+                        "ignored".to_owned()
+                    } else {
+                        "parked".to_owned()
+                    }
+                }))
+                .fetch_all(&mut *tx)
                 .await
-                .map_err(db("storing a raw event"))?;
-            if inserted.rows_affected() == 0 {
+                .map_err(db("storing the raw events"))?
+                .into_iter()
+                .collect()
+        };
+        for item in incoming {
+            if !fresh.contains(&item.event.id) {
                 continue;
             }
-            fresh += 1;
             self.report.events_new += 1;
+            if matches!(item.decoded, Ok(Decoded::Ignored)) {
+                self.report.ignored += 1;
+                continue;
+            }
             let origin = Origin {
                 network,
-                event_id: &event.id,
-                contract_id: followed.id,
-                contract: &event.contract_id,
-                ledger: event.ledger,
-                closed_at: &event.ledger_closed_at,
-                tx_hash: &tx_hash,
-                tx: details.get(&tx_hash),
+                event_id: &item.event.id,
+                contract_id: item.followed.id,
+                contract: &item.event.contract_id,
+                ledger: item.event.ledger,
+                closed_at: &item.event.ledger_closed_at,
+                tx_hash: &item.tx_hash,
+                tx: details.get(&item.tx_hash),
             };
-            let (outcome, subject) = process(
-                &mut tx,
-                &origin,
-                followed.kind,
-                &topics,
-                &value,
-                &value_json,
-            )
-            .await?;
+            let (outcome, subject) =
+                process(&mut tx, &origin, item.decoded, &item.value_json).await?;
             match outcome {
                 Outcome::Applied => self.report.applied += 1,
                 Outcome::Ignored => self.report.ignored += 1,
@@ -1002,6 +1085,7 @@ impl<'a> Follower<'a> {
             }
             record_outcome(&mut tx, &origin, &outcome, &subject, false).await?;
         }
+        let fresh = fresh.len();
         if let Some((cursor, complete, closed_at)) = cursor {
             sqlx::query(SAVE_CURSOR)
                 .bind(network)
@@ -1147,8 +1231,8 @@ impl<'a> Follower<'a> {
                 tx_hash,
                 tx: None,
             };
-            let (outcome, subject) =
-                process(&mut tx, &origin, kind, &topics, &value, value_json).await?;
+            let decoded = decode::decode(kind, &topics, &value);
+            let (outcome, subject) = process(&mut tx, &origin, decoded, value_json).await?;
             if !matches!(outcome, Outcome::Parked(..)) {
                 resolved += 1;
                 resolved_txs.push(tx_hash.clone());
@@ -1214,13 +1298,11 @@ fn addresses(contracts: &HashMap<String, Followed>) -> Vec<String> {
 async fn process(
     tx: &mut PgConnection,
     origin: &Origin<'_>,
-    kind: ContractKind,
-    topics: &[xdr::ScVal],
-    value: &xdr::ScVal,
+    decoded: Result<Decoded, decode::Undecodable>,
     value_json: &serde_json::Value,
 ) -> Result<(Outcome, String), SyncError> {
     let fallback_subject = format!("contract:{}", origin.contract);
-    let decoded = match decode::decode(kind, topics, value) {
+    let decoded = match decoded {
         Ok(d) => d,
         Err(e) => {
             let code = match e {

@@ -34,6 +34,7 @@ pub mod decode;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use sqlx::{Acquire, PgConnection};
 use stellar_xdr::{self as xdr, Limits, ReadXdr};
 use uuid::Uuid;
@@ -50,6 +51,8 @@ pub const MAX_LEDGER_RANGE: u32 = 10_000;
 pub const MAX_IDS_PER_FILTER: usize = 5;
 const MAX_FILTERS: usize = 5;
 const XDR_DEPTH: u32 = 500;
+/// getTransaction requests in flight at once when filling in transaction details.
+const DETAIL_LOOKUPS_IN_FLIGHT: usize = 16;
 
 /// How `passa sync` runs.
 #[derive(Debug, Clone)]
@@ -1130,23 +1133,36 @@ impl<'a> Follower<'a> {
             .fetch_all(&mut *conn)
             .await
             .map_err(db("reading known transactions"))?;
-        for hash in hashes.into_iter().filter(|h| !known.contains(h)) {
-            let Ok(parsed) = hash.parse::<xdr::Hash>() else {
-                continue;
-            };
-            let response = self
-                .retrying("getTransaction", || self.client.get_transaction(&parsed))
-                .await?;
-            let source = response.envelope.as_ref().and_then(envelope_source);
-            let fee = response.result.as_ref().map(|r| r.fee_charged);
-            if let (Some(source), Some(fee_charged)) = (source, fee) {
-                found.insert(
-                    hash,
-                    TxInfo {
+        // A few requests in flight at once: one per transaction adds up on a backfill.
+        let lookups = hashes
+            .into_iter()
+            .filter(|h| !known.contains(h))
+            .map(|hash| async move {
+                let Ok(parsed) = hash.parse::<xdr::Hash>() else {
+                    return Ok((hash, None));
+                };
+                let response = self
+                    .retrying("getTransaction", || self.client.get_transaction(&parsed))
+                    .await?;
+                let source = response.envelope.as_ref().and_then(envelope_source);
+                let fee = response.result.as_ref().map(|r| r.fee_charged);
+                let info = match (source, fee) {
+                    (Some(source), Some(fee_charged)) => Some(TxInfo {
                         source,
                         fee_charged,
-                    },
-                );
+                    }),
+                    _ => None,
+                };
+                Ok::<_, SyncError>((hash, info))
+            });
+        let answers: Vec<Result<(String, Option<TxInfo>), SyncError>> =
+            futures_util::stream::iter(lookups)
+                .buffer_unordered(DETAIL_LOOKUPS_IN_FLIGHT)
+                .collect()
+                .await;
+        for answer in answers {
+            if let (hash, Some(info)) = answer? {
+                found.insert(hash, info);
             }
         }
         Ok(found)

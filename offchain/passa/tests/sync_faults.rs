@@ -93,6 +93,9 @@ struct Chain {
     contracts: Contracts,
     /// The admin's key, in a file, so that each cast gets its own `Signer` of it.
     admin_key: PathBuf,
+    /// A copy of the `passa` binary this test started with: other builds in the same target
+    /// directory may replace the original while the test runs.
+    passa: PathBuf,
     dir: TempDir,
 }
 
@@ -139,6 +142,8 @@ impl Chain {
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let dir = TempDir(dir);
         let admin_key = dir.0.join("admin.toml");
+        let passa = dir.0.join("passa");
+        std::fs::copy(env!("CARGO_BIN_EXE_passa"), &passa).expect("a copy of the binary");
         admin
             .write_key_file(&admin_key)
             .expect("the admin's key file");
@@ -147,6 +152,7 @@ impl Chain {
             rpc,
             contracts,
             admin_key,
+            passa,
             dir,
         }
     }
@@ -507,6 +513,20 @@ async fn assert_seasons_mirrored(chain: &Chain, pool: &PgPool, seasons: &[Season
             assert_eq!(row.get::<Option<String>, _>(1).as_ref(), Some(owner));
         }
     }
+    // Every transaction the sync recorded has its sender and fee (getTransaction; the devnet
+    // keeps them for far longer than these tests last).
+    let bare: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT transaction_hash, block_number FROM transactions
+          WHERE metadata->>'source' = 'passa sync' AND (from_address IS NULL OR gas_fee IS NULL)
+          ORDER BY block_number",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("transactions");
+    assert!(
+        bare.is_empty(),
+        "transactions without sender or fee: {bare:?}"
+    );
     let parked = count(
         pool,
         "SELECT count(*) FROM parked_events WHERE resolved_at IS NULL",
@@ -522,12 +542,12 @@ async fn assert_seasons_mirrored(chain: &Chain, pool: &PgPool, seasons: &[Season
 
 // ------------------------------------------------------------------------------- the binary
 
-fn passa_sync(db_url: &str, rpc_url: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_passa"));
+fn passa_sync(chain: &Chain, db_url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(&chain.passa);
     command
         .arg("sync")
         .args(args)
-        .args(["--rpc-url", rpc_url])
+        .args(["--rpc-url", &chain.devnet.rpc_url()])
         .env("DATABASE_URL", db_url)
         .env("RUST_LOG", "info,sqlx=warn")
         .env_remove("PASSA_FAILPOINT")
@@ -574,8 +594,8 @@ async fn output(mut command: Command) -> std::process::Output {
 
 /// `--page-size N` when the binary has such a flag (more pages, so more transactions for
 /// kills to land between); nothing otherwise.
-async fn page_size_flag() -> Vec<&'static str> {
-    let mut help = Command::new(env!("CARGO_BIN_EXE_passa"));
+async fn page_size_flag(chain: &Chain) -> Vec<&'static str> {
+    let mut help = Command::new(&chain.passa);
     help.args(["sync", "--help"]).stdin(Stdio::null());
     let out = output(help).await;
     if String::from_utf8_lossy(&out.stdout).contains("--page-size") {
@@ -613,14 +633,13 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     chain.advance(GAP_LEDGERS).await;
     seasons.push(chain.season(&casts[1], seeds[1]).await);
     let (pool, reference) = clone_database(pool, "crash").await;
-    let rpc_url = chain.devnet.rpc_url();
     let mut once = vec!["--once"];
-    once.extend(page_size_flag().await);
+    once.extend(page_size_flag(&chain).await);
 
     // An uninterrupted run over the busy range, timed, in a throwaway copy.
     let timing = copy_database(&reference.name, "timing").await;
     let started = Instant::now();
-    let out = output(passa_sync(&timing.url, &rpc_url, &once)).await;
+    let out = output(passa_sync(&chain, &timing.url, &once)).await;
     let mut whole = started.elapsed();
     assert!(
         out.status.success(),
@@ -661,7 +680,7 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
             run += 1;
             assert!(run <= 500, "20 kills in 500 runs: {killed}");
             let before = cursor(&pool).await;
-            let mut command = passa_sync(&url, &rpc_url, &once);
+            let mut command = passa_sync(&chain, &url, &once);
             command.stdout(Stdio::null()).stderr(Stdio::null());
             if run.is_multiple_of(6) {
                 let point = if run.is_multiple_of(12) {
@@ -704,7 +723,7 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     };
     let (more, ()) = tokio::join!(more, crashes);
     seasons.extend(more);
-    let out = output(passa_sync(&url, &rpc_url, &once)).await;
+    let out = output(passa_sync(&chain, &url, &once)).await;
     assert!(
         out.status.success(),
         "the last run finishes: {}",
@@ -712,7 +731,7 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     );
 
     // The reference: one uninterrupted run over everything.
-    let out = output(passa_sync(&reference.url, &rpc_url, &once)).await;
+    let out = output(passa_sync(&chain, &reference.url, &once)).await;
     assert!(
         out.status.success(),
         "{}",
@@ -1189,12 +1208,11 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
             .await
             .expect("name"),
     );
-    let rpc_url = chain.devnet.rpc_url();
     let logs = chain.dir.0.clone();
     let follower = |name: &str| {
         let log = std::fs::File::create(logs.join(name)).expect("a log file");
         Running(Some(
-            passa_sync(&url, &rpc_url, &[])
+            passa_sync(&chain, &url, &[])
                 .stdout(Stdio::null())
                 .stderr(log)
                 .spawn()
@@ -1279,7 +1297,7 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
     );
     standby.kill().await;
 
-    let out = output(passa_sync(&reference.url, &rpc_url, &["--once"])).await;
+    let out = output(passa_sync(&chain, &reference.url, &["--once"])).await;
     assert!(
         out.status.success(),
         "{}",

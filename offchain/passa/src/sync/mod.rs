@@ -1004,6 +1004,14 @@ impl<'a> Follower<'a> {
             .collect();
         let details = self.transaction_details(conn, hashes).await?;
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
+        // Whether any event may have to wait behind a parked one (usually none is parked).
+        let mut parked_open = sqlx::query_scalar::<_, i64>(COUNT_OPEN_PARKED)
+            .bind(network)
+            .bind(None::<&str>)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("counting parked events"))?
+            > 0;
         let fresh: HashSet<String> = if incoming.is_empty() {
             HashSet::new()
         } else {
@@ -1079,12 +1087,21 @@ impl<'a> Follower<'a> {
                 tx_hash: &item.tx_hash,
                 tx: details.get(&item.tx_hash),
             };
-            let (outcome, subject) =
-                process(&mut tx, &origin, item.decoded, &item.value_json).await?;
+            let (outcome, subject) = process(
+                &mut tx,
+                &origin,
+                item.decoded,
+                &item.value_json,
+                parked_open,
+            )
+            .await?;
             match outcome {
                 Outcome::Applied => self.report.applied += 1,
                 Outcome::Ignored => self.report.ignored += 1,
-                Outcome::Parked(..) => self.report.parked += 1,
+                Outcome::Parked(..) => {
+                    self.report.parked += 1;
+                    parked_open = true;
+                }
             }
             record_outcome(&mut tx, &origin, &outcome, &subject, false).await?;
         }
@@ -1248,7 +1265,7 @@ impl<'a> Follower<'a> {
                 tx: None,
             };
             let decoded = decode::decode(kind, &topics, &value);
-            let (outcome, subject) = process(&mut tx, &origin, decoded, value_json).await?;
+            let (outcome, subject) = process(&mut tx, &origin, decoded, value_json, true).await?;
             if !matches!(outcome, Outcome::Parked(..)) {
                 resolved += 1;
                 resolved_txs.push(tx_hash.clone());
@@ -1309,13 +1326,15 @@ fn addresses(contracts: &HashMap<String, Followed>) -> Vec<String> {
     ids
 }
 
-/// Decodes and applies one event inside a savepoint; returns its outcome and the subject it
-/// is (or would be) parked under.
+/// Applies one decoded event inside a savepoint; returns its outcome and the subject it is
+/// (or would be) parked under. With `parked_open` false (no open parked event on the
+/// network) the look for an earlier parked event on the same subject is skipped.
 async fn process(
     tx: &mut PgConnection,
     origin: &Origin<'_>,
     decoded: Result<Decoded, decode::Undecodable>,
     value_json: &serde_json::Value,
+    parked_open: bool,
 ) -> Result<(Outcome, String), SyncError> {
     let fallback_subject = format!("contract:{}", origin.contract);
     let decoded = match decoded {
@@ -1330,7 +1349,7 @@ async fn process(
     };
     let subjects = decoded.subjects(origin.contract);
     let subject = subjects.first().cloned().unwrap_or(fallback_subject);
-    if !subjects.is_empty() {
+    if parked_open && !subjects.is_empty() {
         let behind: Option<String> = sqlx::query_scalar(WAITING_BEHIND)
             .bind(origin.network)
             .bind(&subjects)

@@ -144,6 +144,11 @@ pub struct SyncArgs {
     /// Stop once caught up instead of following new ledgers.
     #[arg(long)]
     pub once: bool,
+
+    /// Events per getEvents page; each page is applied in one database transaction.
+    #[arg(long, value_name = "N", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub page_size: u32,
 }
 
 /// `passa sync parked`
@@ -696,6 +701,7 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
     let options = crate::sync::SyncOptions {
         once: args.once,
         from_ledger: args.from_ledger,
+        page_size: args.page_size,
         ..Default::default()
     };
     let result = crate::sync::run(&rpc, &mut conn, &options).await;

@@ -105,8 +105,8 @@ pub enum Command {
     /// Safe to repeat: a second run finds everything in place and says so; a run interrupted
     /// anywhere completes what is missing. Example, against `passa devnet`:
     ///
-    ///     passa keys generate --out deployer.key --fund
-    ///     passa deploy --source deployer.key
+    ///   passa keys generate --out deployer.key --fund
+    ///   passa deploy --source deployer.key
     #[command(verbatim_doc_comment)]
     Deploy(DeployArgs),
 

@@ -123,6 +123,10 @@ pub enum Error {
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
 
+    /// The metrics endpoint could not listen.
+    #[error("cannot serve metrics on {0}")]
+    Metrics(std::net::SocketAddr, #[source] std::io::Error),
+
     /// `passa verify` could not read one side.
     #[error(transparent)]
     Verify(#[from] crate::verify::VerifyError),

@@ -19,6 +19,7 @@
 //! - [`demo`]: `passa demo`, a scripted season of activity on a deployment;
 //! - [`scval`]: contract values (`ScVal`) as the contracts encode them;
 //! - [`verify`]: `passa verify`, the mirror compared with the contracts' state;
+//! - [`metrics`]: the sync's Prometheus endpoint and progress bar;
 //! - [`bench`]: `passa bench sync`, the backfill rate next to COPY's (with the devnet);
 //! - [`failpoint`]: crash points for the crash-safety tests;
 //! - [`error`]: the error type, whose messages are meant to be read at a terminal.
@@ -34,6 +35,7 @@ pub mod deploy;
 pub mod error;
 pub mod failpoint;
 pub mod keys;
+pub mod metrics;
 pub mod network;
 pub mod registry;
 pub mod rpc;

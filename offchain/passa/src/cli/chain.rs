@@ -145,6 +145,11 @@ pub struct SyncArgs {
     #[arg(long)]
     pub once: bool,
 
+    /// Serve Prometheus metrics (lag in ledgers, events applied and parked, RPC latency) at
+    /// http://ADDR/metrics while syncing, e.g. 127.0.0.1:9184.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+
     /// Events per getEvents page; each page is applied in one database transaction.
     #[arg(long, value_name = "N", default_value_t = 1_000,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -704,7 +709,20 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
         page_size: args.page_size,
         ..Default::default()
     };
-    let result = crate::sync::run(&rpc, &mut conn, &options).await;
+    let metrics = std::sync::Arc::new(crate::metrics::SyncMetrics::default());
+    if let Some(listen) = args.metrics_listen {
+        let bound = crate::metrics::serve(metrics.clone(), listen)
+            .await
+            .map_err(|e| Error::Metrics(listen, e))?;
+        tracing::info!("metrics at http://{bound}/metrics");
+        crate::metrics::probe(
+            rpc.clone(),
+            metrics.clone(),
+            std::time::Duration::from_secs(5),
+        );
+    }
+    let reporter = crate::metrics::Reporter::new(metrics);
+    let result = crate::sync::run_observed(&rpc, &mut conn, &options, &reporter).await;
     db::close(conn).await;
     let report = result?;
     out!(

@@ -379,6 +379,18 @@ mod tests {
             load_from("no-such-identity-passa-test"),
             Err(KeyError::UnknownIdentity { .. })
         ));
+        // A stellar CLI identity by name, where STELLAR_CONFIG_HOME says identities live.
+        // (The only test that reads or sets that variable.)
+        std::fs::create_dir_all(dir.join("identity")).unwrap();
+        std::fs::write(
+            dir.join("identity/passa-test-deployer.toml"),
+            format!("secret_key = \"{SECRET}\"\n"),
+        )
+        .unwrap();
+        std::env::set_var("STELLAR_CONFIG_HOME", &dir);
+        let by_name = load_from("passa-test-deployer");
+        std::env::remove_var("STELLAR_CONFIG_HOME");
+        assert_eq!(by_name.unwrap().address(), PUBLIC);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -9,12 +9,14 @@
 //!    counter, so purchases simulated on the same state collide), until the contracts have
 //!    emitted the number of events asked for.
 //! 3. `passa sync --once` (this binary, as a child process) backfills from the first ledger
-//!    into the scratch database: wall time, events per second, the child's peak RSS.
+//!    into the scratch database: wall time, events per second, the child's peak RSS (sampled
+//!    from /proc: `getrusage` would count the pages the child shared with this process
+//!    between fork and exec).
 //! 4. The raw rows it stored (`chain_events`) are exported and loaded again with `COPY` into a
 //!    table like it: rows per second.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -246,19 +248,17 @@ async fn run(
         ])
         .env("DATABASE_URL", &scratch.url)
         .env("PASSA_NETWORK", "local");
+    command.stdout(Stdio::null()).stderr(Stdio::piped());
     let started = Instant::now();
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .map_err(|e| fail("waiting for the sync")(e.to_string()))?
-        .map_err(|e| fail("running passa sync")(e.to_string()))?;
+    let (status, stderr, sync_peak_rss_mib) =
+        tokio::task::spawn_blocking(move || run_sampling_peak_rss(command))
+            .await
+            .map_err(|e| fail("waiting for the sync")(e.to_string()))?
+            .map_err(|e| fail("running passa sync")(e.to_string()))?;
     let sync = started.elapsed();
-    if !output.status.success() {
-        return Err(BenchError(format!(
-            "passa sync failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+    if !status.success() {
+        return Err(BenchError(format!("passa sync failed: {}", stderr.trim())));
     }
-    let sync_peak_rss_mib = children_peak_rss_mib();
 
     // The same raw rows through COPY.
     let mut db = scratch.connect().await?;
@@ -344,20 +344,42 @@ async fn copy_rows(db: &mut PgConnection) -> Result<Duration, BenchError> {
     Ok(started.elapsed())
 }
 
-/// The largest peak RSS among this process's finished children (Linux reports KiB).
-fn children_peak_rss_mib() -> Option<f64> {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: getrusage only writes the struct it is given.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid `who` and a pointer to a live struct.
-        let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-        (rc == 0).then(|| usage.ru_maxrss as f64 / 1024.0)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
-    }
+/// Runs `command` to its end, sampling its peak resident memory (`VmHWM` in
+/// /proc/PID/status, the high-water mark since its exec) every 20 ms; returns its status,
+/// its stderr and the peak in MiB (`None` where /proc is not there).
+fn run_sampling_peak_rss(
+    mut command: Command,
+) -> std::io::Result<(std::process::ExitStatus, String, Option<f64>)> {
+    use std::io::Read as _;
+    let mut child = command.spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib: Option<u64> = None;
+    let mut stderr = child.stderr.take();
+    // Drain stderr on a thread so a chatty child never blocks on a full pipe.
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(stderr) = stderr.as_mut() {
+            let _ = stderr.read_to_string(&mut text);
+        }
+        text
+    });
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            let hwm = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+            if let Some(hwm) = hwm {
+                peak_kib = Some(peak_kib.map_or(hwm, |p| p.max(hwm)));
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = reader.join().unwrap_or_default();
+    Ok((status, stderr, peak_kib.map(|k| k as f64 / 1024.0)))
 }
 
 /// A database of its own on the benchmark's server.

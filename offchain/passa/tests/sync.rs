@@ -5,7 +5,9 @@
 //! Needs the contracts' wasm in target/wasm (`scripts/build-contracts.sh`).
 #![cfg(feature = "devnet")]
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::{database_url, funded, wasm_dir};
+
 use std::time::Duration;
 
 use passa::deploy::{self, DeployOptions, Quiet};
@@ -22,18 +24,6 @@ use uuid::Uuid;
 
 static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
-fn wasm_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
-    for kind in ContractKind::ALL {
-        assert!(
-            dir.join(kind.wasm_file()).is_file(),
-            "{} is missing: build the contracts with scripts/build-contracts.sh",
-            kind.wasm_file()
-        );
-    }
-    dir
-}
-
 struct Local {
     devnet: Devnet,
     rpc: Rpc,
@@ -43,51 +33,16 @@ struct Local {
 }
 
 async fn deployed(pool: &PgPool) -> Local {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
-    let admin = funded(&rpc).await;
-    let mut conn = pool.acquire().await.expect("a connection");
-    let report = deploy::deploy(
-        &rpc,
-        &mut conn,
-        &admin,
-        &DeployOptions::new(wasm_dir()),
-        &Quiet,
-    )
-    .await
-    .expect("deployed");
-    let of = |kind| {
-        let text = &report
-            .contracts
-            .iter()
-            .find(|c| c.kind == kind)
-            .expect("each contract deployed")
-            .address;
-        passa::keys::parse_address(text).expect("an address")
-    };
+    let support::Local { devnet, rpc } = support::devnet().await;
+    let admin = support::funded(&rpc).await;
+    let contracts = support::deployed(&rpc, pool, &admin).await;
     Local {
-        ticketing: of(ContractKind::Ticketing),
-        attribution: of(ContractKind::Attribution),
+        ticketing: contracts.ticketing,
+        attribution: contracts.attribution,
         devnet,
         rpc,
         admin,
     }
-}
-
-async fn funded(rpc: &Rpc) -> Signer {
-    let signer = Signer::generate().expect("a key");
-    rpc.fund(&signer.account_id())
-        .await
-        .expect("friendbot funds");
-    signer
 }
 
 /// Invokes `function` on `contract` with `signer` as source (whose auth covers its own
@@ -1572,19 +1527,6 @@ async fn a_contract_registered_behind_the_cursor_is_backfilled(pool: PgPool) {
     assert_eq!(third.events_new, 0, "{third:?}");
     drop(conn);
     local.devnet.shutdown().await;
-}
-
-/// The URL of the test's own database (sqlx::test names it).
-async fn database_url(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .expect("a database name");
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://passa:passa@127.0.0.1:5432/passa".to_owned());
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL parses");
-    url.set_path(&name);
-    url.to_string()
 }
 
 /// What the mirror says, without generated ids and clock times: equal for two runs that

@@ -304,15 +304,9 @@ async fn invoke(
     let err = fail(function);
     let host_function =
         rpc::invoke_contract(contract, function, args).map_err(|e| err(e.to_string()))?;
-    let prepared = rpc
-        .prepare(source, host_function, function)
+    rpc.submit(source, &[], host_function, function)
         .await
         .map_err(|e| err(e.to_string()))?;
-    let signed = rpc
-        .sign(prepared.tx, source)
-        .map_err(|e| err(e.to_string()))?;
-    rpc.send(&signed).await.map_err(|e| err(e.to_string()))?;
-    rpc.wait(&signed).await.map_err(|e| err(e.to_string()))?;
     Ok(())
 }
 

@@ -342,15 +342,13 @@ impl Season<'_> {
         tracing::info!(%step, "demo");
         let err = |e| call_error(step, e);
         let host_function = rpc::invoke_contract(contract, function, args).map_err(err)?;
-        let prepared = self
+        let included = self
             .rpc
-            .prepare_signed(source, others, host_function, step)
+            .submit(source, others, host_function, step)
             .await
             .map_err(err)?;
-        let signed = self.rpc.sign(prepared.tx, source).map_err(err)?;
-        self.rpc.send(&signed).await.map_err(err)?;
         self.sent += 1;
-        self.rpc.wait(&signed).await.map_err(err)
+        Ok(included)
     }
 
     async fn run(&mut self, seed: &str, timing: Timing) -> Result<SeasonReport, DemoError> {

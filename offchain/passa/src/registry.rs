@@ -96,6 +96,19 @@ pub struct RegisteredContract {
     pub metadata: Json,
 }
 
+impl RegisteredContract {
+    /// An account to be the source of simulated reads of this contract (reads sign and send
+    /// nothing): its deployer, or the all-zero account when none is recorded.
+    pub fn reader(&self) -> stellar_xdr::AccountId {
+        match self.deployer.as_deref().map(crate::keys::parse_address) {
+            Some(Ok(stellar_xdr::ScAddress::Account(id))) => id,
+            _ => stellar_xdr::AccountId(stellar_xdr::PublicKey::PublicKeyTypeEd25519(
+                stellar_xdr::Uint256([0; 32]),
+            )),
+        }
+    }
+}
+
 /// A contract about to be created.
 #[derive(Debug, Clone)]
 pub struct NewContract<'a> {

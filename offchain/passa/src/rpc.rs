@@ -591,6 +591,26 @@ impl Rpc {
         self.wait(&signed).await
     }
 
+    /// Prepares (signing `others`' authorizations), signs, sends and waits for one call: for
+    /// callers that need not record the transaction before it is sent.
+    ///
+    /// # Errors
+    /// As [`Rpc::prepare_signed`], [`Rpc::send`] and [`Rpc::wait`].
+    pub async fn submit(
+        &self,
+        source: &Signer,
+        others: &[&Signer],
+        host_function: xdr::HostFunction,
+        what: &str,
+    ) -> Result<Included, RpcError> {
+        let prepared = self
+            .prepare_signed(source, others, host_function, what)
+            .await?;
+        let signed = self.sign(prepared.tx, source)?;
+        self.send(&signed).await?;
+        self.wait(&signed).await
+    }
+
     /// Signs `tx` for this network.
     ///
     /// # Errors

@@ -165,11 +165,7 @@ pub async fn verify(
     let ticketing = address(&ticketing_row.address)?;
     let attribution = address(&attribution_row.address)?;
     let revenue = address(&revenue_row.address)?;
-    // Any existing account can be the source of a simulated read: the deployer is one.
-    let reader = match ticketing_row.deployer.as_deref().map(keys::parse_address) {
-        Some(Ok(xdr::ScAddress::Account(id))) => id,
-        _ => xdr::AccountId(xdr::PublicKey::PublicKeyTypeEd25519(xdr::Uint256([0; 32]))),
-    };
+    let reader = ticketing_row.reader();
     let chain = Reader { rpc, reader };
     let mut report = VerifyReport::default();
     let n = network.as_str();

@@ -441,16 +441,7 @@ pub(super) async fn run_contracts(config: &DbConfig, command: ContractsCommand) 
         let rpc = Rpc::connect(&network).await?;
         match (&command, signer, wasm) {
             (ContractsCommand::Show { .. }, _, _) => {
-                // Reads are simulations: any account id will do as their source.
-                let reader = keys::parse_address(&contract.deployer.clone().unwrap_or_default())
-                    .ok()
-                    .and_then(|a| match a {
-                        stellar_xdr::ScAddress::Account(id) => Some(id),
-                        _ => None,
-                    })
-                    .unwrap_or(stellar_xdr::AccountId(
-                        stellar_xdr::PublicKey::PublicKeyTypeEd25519(stellar_xdr::Uint256([0; 32])),
-                    ));
+                let reader = contract.reader();
                 let chain = contracts::chain_state(&rpc, &reader, &contract.address).await?;
                 print_show(&contract, &chain);
             }

@@ -230,27 +230,38 @@ impl Ticketing {
 
     // ============================================================ sale and referrals
 
-    /// Buys `quantity` tickets of tier `tier`. The buyer signs once; `price × quantity` moves
-    /// from the buyer to the revenue contract by SEP-41 `transfer`, the sale (and the
-    /// referrer's commission, when the referrer has a rate) is recorded, and the tickets are
-    /// minted to the buyer.
+    /// Buys `quantity` tickets of tier `tier`, minted as tokens `first_token_id ..
+    /// first_token_id + quantity − 1`. The buyer signs once; `price × quantity` moves from
+    /// the buyer to the revenue contract by SEP-41 `transfer`, the sale (and the referrer's
+    /// commission, when the referrer has a rate) is recorded, and the tickets are minted to
+    /// the buyer.
+    ///
+    /// The caller chooses the token ids (e.g. a random `u32` range, or ids the platform
+    /// allocates), so that purchases simulated on the same ledger state write disjoint
+    /// entries and all apply; see `contracts/INTERFACES.md`, "Token ids".
     ///
     /// # Arguments
     /// * `buyer` - signs and pays; receives the tickets.
     /// * `event_id`, `tier` - the event and the tier's index in its config.
+    /// * `first_token_id` - the first id of the range; every id of the range must be unminted.
     /// * `quantity` - 1 to 10.
     /// * `referrer` - the promoter who brought the buyer, if any.
+    ///
+    /// # Returns
+    /// The minted token ids, `first_token_id` first.
     ///
     /// # Errors
     /// * `Paused`, `InvalidQuantity`,
     ///   `EventNotFound`, `TierNotFound`,
     ///   `EventCancelled`, `EventEnded`,
     ///   `SalesClosed`, `SoldOut`,
-    ///   `WalletLimitExceeded`, `SelfReferral`, `PaymentFailed` (e.g. insufficient balance);
-    ///   `Error(Auth, …)`.
+    ///   `WalletLimitExceeded`, `SelfReferral`,
+    ///   `TokenIdOverflow` (the range passes `u32::MAX`), `TokenIdTaken` (an id of the range
+    ///   is already minted: choose others and retry), `PaymentFailed` (e.g. insufficient
+    ///   balance); `Error(Auth, …)`. Nothing changes on any error.
     ///
     /// # Events
-    /// * SEP-50 `mint` `[to] token_id` per ticket, then
+    /// * SEP-50 `mint` `[to] token_id` per ticket, in id order, then
     ///   `purchased` `[event_id, buyer] {tier, quantity, first_token_id, price, amount,
     ///   referrer, commission}` (and the token's `transfer`).
     pub fn purchase(
@@ -258,12 +269,21 @@ impl Ticketing {
         buyer: Address,
         event_id: EventId,
         tier: u32,
+        first_token_id: u32,
         quantity: u32,
         referrer: Option<Address>,
     ) -> Result<Vec<u32>, TicketingError> {
         enter_unpaused(&env)?;
         buyer.require_auth();
-        sale::purchase(&env, &buyer, &event_id, tier, quantity, &referrer)
+        sale::purchase(
+            &env,
+            &buyer,
+            &event_id,
+            tier,
+            first_token_id,
+            quantity,
+            &referrer,
+        )
     }
 
     /// Sets a referrer's commission rate for an event (0 removes it). Only the attribution

@@ -42,8 +42,12 @@ pub enum TicketingError {
     InvalidApprover = 13,
     /// `live_until_ledger` is in the past or more than 120 days ahead.
     InvalidLiveUntilLedger = 14,
-    /// The token id counter is exhausted.
-    TokenIdsExhausted = 15,
+    /// `purchase`: the token id range `first_token_id .. first_token_id + quantity − 1` passes
+    /// `u32::MAX`.
+    TokenIdOverflow = 15,
+    /// `purchase`: a token id of the range is already minted (ids are never reused, not even
+    /// after a refund); choose other ids and try again.
+    TokenIdTaken = 16,
 
     /// The organizer is not verified by the admin (seed rule: publication needs verification).
     OrganizerNotVerified = 20,

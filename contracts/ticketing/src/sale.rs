@@ -3,8 +3,12 @@
 //! `purchase` touches, besides the instance: the event (read), its tier (read + write: sold
 //! count and money totals), the buyer's bought-count for the tier (read + write, skipped when
 //! the per-wallet limit cannot bind), the buyer's balance (read + write) and one new entry per
-//! ticket; with a referrer that has a rate, also the rate (read) and the referrer's commission
-//! (read + write). Its only cross-contract call is the SEP-41 payment.
+//! ticket, at the ids the caller chose; with a referrer that has a rate, also the rate (read)
+//! and the referrer's commission (read + write). Its only cross-contract call is the SEP-41
+//! payment. Every key it writes is named by its arguments (event, tier, buyer, ids,
+//! referrer) and the event's immutable config, never by a counter another purchase moves, so
+//! purchases simulated on the same ledger state all apply (see `contracts/INTERFACES.md`,
+//! "Token ids").
 
 use passa_common::call;
 use passa_common::{EventId, EventStatus};
@@ -16,6 +20,7 @@ use crate::events::{Mint, Purchased, ReferralRateSet};
 use crate::math::{add, bps_of, mul};
 use crate::storage::{self, key, MAX_PER_PURCHASE};
 use crate::types::{EventRecord, Ticket, TicketStatus, Tier};
+use passa_common::ttl::{PERSISTENT_EXTEND_TO, PERSISTENT_TTL_THRESHOLD};
 
 /// Fails unless the event sells now.
 ///
@@ -110,24 +115,37 @@ fn credit_referrer(
     Ok((per_ticket, total))
 }
 
-/// Mints `quantity` (≤ [`MAX_PER_PURCHASE`]) tickets to `buyer`; returns the first id and
-/// all ids.
+/// Mints tokens `first_token_id .. first_token_id + quantity − 1` (`quantity` ≤
+/// [`MAX_PER_PURCHASE`]) to `buyer`; returns the ids. The caller chooses the ids, so a
+/// purchase's footprint depends only on its arguments and two purchases simulated on the
+/// same ledger state never name the same new entry unless they name the same ids.
 ///
 /// # Errors
-/// * [`TicketingError::TokenIdsExhausted`], [`TicketingError::Overflow`]
+/// * [`TicketingError::TokenIdOverflow`] - the range passes `u32::MAX`.
+/// * [`TicketingError::TokenIdTaken`] - an id of the range is already minted (tickets are
+///   never deleted, not even by a refund, so an id is never minted twice).
+/// * [`TicketingError::Overflow`]
 fn mint(
     env: &Env,
     buyer: &Address,
     template: &Ticket,
+    first_token_id: u32,
     quantity: u32,
-) -> Result<(u32, Vec<u32>), TicketingError> {
-    let first = storage::next_token_id(env);
-    let next = first
-        .checked_add(quantity)
-        .ok_or(TicketingError::TokenIdsExhausted)?;
+) -> Result<Vec<u32>, TicketingError> {
+    let last = quantity
+        .checked_sub(1)
+        .and_then(|more| first_token_id.checked_add(more))
+        .ok_or(TicketingError::TokenIdOverflow)?;
+    let store = env.storage().persistent();
     let mut ids = [Val::VOID.to_val(); MAX_PER_PURCHASE as usize];
-    for (slot, token_id) in ids.iter_mut().zip(first..next) {
-        storage::save_ticket(env, token_id, template);
+    for (slot, token_id) in ids.iter_mut().zip(first_token_id..=last) {
+        // The key is converted once for the check, the write and the extension.
+        let key = key::ticket(env, token_id);
+        if store.has(&key) {
+            return Err(TicketingError::TokenIdTaken);
+        }
+        store.set(&key, template);
+        store.extend_ttl(&key, PERSISTENT_TTL_THRESHOLD, PERSISTENT_EXTEND_TO);
         Mint {
             to: buyer.clone(),
             token_id,
@@ -135,9 +153,8 @@ fn mint(
         .publish(env);
         *slot = token_id.into();
     }
-    storage::set_next_token_id(env, next);
     storage::add_balance(env, buyer, quantity)?;
-    Ok((first, id_list(env, &ids[..quantity as usize])))
+    Ok(id_list(env, &ids[..quantity as usize]))
 }
 
 /// A `Vec<u32>` of already converted ids, in one host call (`Vec::from_slice` pushes one
@@ -148,21 +165,24 @@ fn id_list(env: &Env, ids: &[Val]) -> Vec<u32> {
         .unwrap_or_else(|_| soroban_sdk::panic_with_error!(env, TicketingError::Overflow))
 }
 
-/// Sells `quantity` tickets of tier `tier_index` to `buyer` (the caller checked pause and the
-/// buyer's auth); returns the minted token ids.
+/// Sells `quantity` tickets of tier `tier_index` to `buyer` as tokens `first_token_id ..
+/// first_token_id + quantity − 1` (the caller checked pause and the buyer's auth); returns
+/// the minted token ids.
 ///
 /// # Errors
 /// * [`TicketingError::InvalidQuantity`], [`TicketingError::EventNotFound`],
 ///   [`TicketingError::TierNotFound`], [`TicketingError::EventCancelled`],
 ///   [`TicketingError::EventEnded`], [`TicketingError::SalesClosed`],
 ///   [`TicketingError::SoldOut`], [`TicketingError::WalletLimitExceeded`],
-///   [`TicketingError::SelfReferral`], [`TicketingError::Overflow`],
+///   [`TicketingError::SelfReferral`], [`TicketingError::TokenIdOverflow`],
+///   [`TicketingError::TokenIdTaken`], [`TicketingError::Overflow`],
 ///   [`TicketingError::PaymentFailed`]
 pub fn purchase(
     env: &Env,
     buyer: &Address,
     event_id: &EventId,
     tier_index: u32,
+    first_token_id: u32,
     quantity: u32,
     referrer: &Option<Address>,
 ) -> Result<Vec<u32>, TicketingError> {
@@ -194,7 +214,7 @@ pub fn purchase(
         },
         commission,
     };
-    let (first_token_id, ids) = mint(env, buyer, &template, quantity)?;
+    let ids = mint(env, buyer, &template, first_token_id, quantity)?;
     if amount > 0
         && !call::transfer(
             env,

@@ -5,13 +5,12 @@
 //! | key | storage | value | written by |
 //! |-----|---------|-------|------------|
 //! | `Revenue`, `Attrib`, `Name`, `Symbol` | instance | wiring and metadata | constructor |
-//! | `NextId` | instance | `u32` | purchase |
 //! | `Organizer(addr)` | persistent | `bool` | verify / revoke |
 //! | `Event(id)` | persistent | [`EventRecord`] | create, postpone, cancel |
 //! | `Tier(id, tier)` | persistent | [`Tier`] (config, sold, money totals) | create, purchase, resale, refund |
 //! | `Bought(id, tier, wallet)` | persistent | `u32` tickets bought | purchase |
 //! | `Balance(addr)` | persistent | `u32` tickets held | every move |
-//! | `Ticket(token)` | persistent | [`Ticket`] | purchase, moves, check-in, refund |
+//! | `Ticket(token)` | persistent | [`Ticket`] (never deleted) | purchase (at ids the buyer chose), moves, check-in, refund |
 //! | `RefRate(id, referrer)` | persistent | `u32` bps | attribution |
 //! | `Commissn(id, referrer)` | persistent | `i128` owed | purchase, refund |
 //! | `GateOp(id, operator)` | persistent | `bool` | organizer |
@@ -44,8 +43,6 @@ pub const LISTING_LEDGERS: u32 = 7 * passa_common::ttl::DAY_IN_LEDGERS;
 /// Longest approval, ledgers (120 days: within every network's maximum entry TTL, and no
 /// host call needed to check it).
 pub const MAX_APPROVAL_LEDGERS: u32 = 120 * passa_common::ttl::DAY_IN_LEDGERS;
-/// The first token id.
-pub const FIRST_TOKEN_ID: u32 = 1;
 
 /// Storage keys of the ticketing contract, one function per key.
 ///
@@ -72,10 +69,6 @@ pub mod key {
     /// Instance: the collection symbol.
     pub fn symbol(env: &Env) -> Val {
         (symbol_short!("Symbol"),).into_val(env)
-    }
-    /// Instance: the next token id.
-    pub fn next_token_id(env: &Env) -> Val {
-        (symbol_short!("NextId"),).into_val(env)
     }
     /// Persistent: an organizer's verification.
     pub fn organizer(env: &Env, organizer: Address) -> Val {
@@ -176,19 +169,6 @@ pub fn name(env: &Env) -> String {
 /// Collection symbol (SEP-50).
 pub fn symbol(env: &Env) -> String {
     instance_get(env, &key::symbol(env))
-}
-
-/// The id the next minted ticket gets.
-pub fn next_token_id(env: &Env) -> u32 {
-    env.storage()
-        .instance()
-        .get(&key::next_token_id(env))
-        .unwrap_or(FIRST_TOKEN_ID)
-}
-
-/// Stores the id the next minted ticket gets.
-pub fn set_next_token_id(env: &Env, id: u32) {
-    env.storage().instance().set(&key::next_token_id(env), &id);
 }
 
 fn instance_get<V: TryFromVal<Env, Val>>(env: &Env, key: &Val) -> V {

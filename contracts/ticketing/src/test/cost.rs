@@ -35,7 +35,7 @@ fn hot_paths_stay_cheap() {
     s.buy(&buyer, &e, 1);
     let purchase = report(&s, "purchase x1");
 
-    s.client.purchase(&friend, &e, &0, &1, &None);
+    s.client.purchase(&friend, &e, &0, &s.ids(1), &1, &None);
     let purchase_new = report(&s, "purchase x1 (first ticket of the wallet)");
 
     s.client.transfer(&buyer, &friend, &1);

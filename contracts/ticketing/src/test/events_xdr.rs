@@ -49,7 +49,7 @@ fn events_have_the_documented_xdr_layout() {
     assert_eq!(ev[0].0[0], sym("organizer_verified"));
     assert_eq!(ev[0].1, ScVal::Map(Some(std::vec![].try_into().unwrap())));
 
-    s.client.purchase(&buyer, &e, &0, &1, &None);
+    s.client.purchase(&buyer, &e, &0, &s.ids(1), &1, &None);
     let ev = bodies(&s);
     // SEP-50 mint: ["mint", to], data the token id alone
     assert_eq!(ev[0].0[0], sym("mint"));
@@ -71,7 +71,8 @@ fn events_have_the_documented_xdr_layout() {
         ]
     );
     let promoter = Address::generate(&s.env);
-    s.client.purchase(&buyer, &e, &0, &1, &Some(promoter));
+    s.client
+        .purchase(&buyer, &e, &0, &s.ids(1), &1, &Some(promoter));
     let ev = bodies(&s);
     assert_eq!(
         map_keys(&ev[1].1),

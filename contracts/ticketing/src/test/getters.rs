@@ -72,7 +72,7 @@ fn ticket_reports_owner_event_tier_face_and_status() {
     let s = Setup::new();
     let e = s.create(1);
     let buyer = s.wallet();
-    let ids = s.client.purchase(&buyer, &e, &1, &1, &None);
+    let ids = s.client.purchase(&buyer, &e, &1, &s.ids(1), &1, &None);
     let id = ids.get(0).unwrap();
     let t = s.client.ticket(&id);
     assert_eq!(t.owner, buyer);

@@ -389,8 +389,8 @@ fn gate_operator_changes_need_the_organizers_signature() {
 fn event_ledger_sums_the_tiers() {
     let s = Setup::new();
     let e = s.create(1);
-    s.client.purchase(&s.wallet(), &e, &0, &2, &None);
-    s.client.purchase(&s.wallet(), &e, &1, &1, &None);
+    s.client.purchase(&s.wallet(), &e, &0, &s.ids(2), &2, &None);
+    s.client.purchase(&s.wallet(), &e, &1, &s.ids(1), &1, &None);
     let ledger = s.client.event_ledger(&e);
     assert_eq!(ledger.organizer, s.organizer);
     assert_eq!(ledger.payment_token, s.token.address);

@@ -14,6 +14,8 @@ enum Op {
         tier: u32,
         quantity: u32,
         referred: bool,
+        /// The first token id the buyer names, from a small space so that ranges collide.
+        first: u32,
     },
     Transfer {
         token: usize,
@@ -35,7 +37,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..WALLETS, 0..2u32, 1..4u32, any::<bool>()).prop_map(|(wallet, tier, quantity, referred)| Op::Buy { wallet, tier, quantity, referred }),
+        4 => (0..WALLETS, 0..2u32, 1..4u32, any::<bool>(), 0..16u32).prop_map(|(wallet, tier, quantity, referred, first)| Op::Buy { wallet, tier, quantity, referred, first }),
         3 => (0..64usize, 0..WALLETS).prop_map(|(token, to)| Op::Transfer { token, to }),
         2 => (0..64usize, 0..1_200u32).prop_map(|(token, markup_bps)| Op::List { token, markup_bps }),
         2 => (0..64usize, 0..WALLETS).prop_map(|(token, buyer)| Op::BuyListing { token, buyer }),
@@ -127,16 +129,29 @@ fn run(ops: std::vec::Vec<Op>) {
                 tier,
                 quantity,
                 referred,
+                first,
             } => {
                 let referrer = referred.then(|| promoter.clone());
                 let buyer = &wallets[wallet];
-                if let Ok(Ok(ids)) = s
+                let taken = (first..first + quantity).any(|id| m.owners.contains_key(&id));
+                match s
                     .client
-                    .try_purchase(buyer, &e, &tier, &quantity, &referrer)
+                    .try_purchase(buyer, &e, &tier, &first, &quantity, &referrer)
                 {
-                    for id in ids.iter() {
-                        m.owners.insert(id, Some(buyer.clone()));
+                    Ok(Ok(ids)) => {
+                        // Never an id minted before, refunded ones included.
+                        assert!(!taken, "{first}+{quantity} re-minted");
+                        assert_eq!(ids.len(), quantity);
+                        for (id, expected) in ids.iter().zip(first..) {
+                            assert_eq!(id, expected);
+                            m.owners.insert(id, Some(buyer.clone()));
+                        }
                     }
+                    Err(Ok(err)) => assert!(
+                        err != crate::TicketingError::TokenIdTaken || taken,
+                        "{first}+{quantity}: {err:?}"
+                    ),
+                    other => panic!("{other:?}"),
                 }
             }
             Op::Transfer { token, to } => {

@@ -15,7 +15,7 @@ fn refund_after_cancellation_burns_and_pays_face_value() {
     s.client.set_referral_rate(&e, &promoter, &1_000);
     let holder = s.wallet();
     s.client
-        .purchase(&holder, &e, &0, &2, &Some(promoter.clone()));
+        .purchase(&holder, &e, &0, &s.ids(2), &2, &Some(promoter.clone()));
     let per_ticket = GA_PRICE / 10;
     s.client.cancel_event(&s.organizer, &e);
     let before = s.token.balance(&holder);
@@ -68,6 +68,13 @@ fn refund_after_cancellation_burns_and_pays_face_value() {
     assert_eq!(
         s.client.try_refund(&holder, &1),
         Err(Ok(E::NonExistentToken))
+    );
+    // A refunded ticket's id is never minted again (the mirror keys tickets by id), for any
+    // event of the deployment.
+    let other = s.create(2);
+    assert_eq!(
+        s.client.try_purchase(&holder, &other, &0, &1, &1, &None),
+        Err(Ok(E::TokenIdTaken))
     );
 }
 

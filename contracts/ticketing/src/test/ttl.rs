@@ -66,7 +66,7 @@ fn entries_stay_live_across_a_year_of_use() {
         }
         assert!(instance_ttl(&s) >= passa_common::ttl::INSTANCE_TTL_THRESHOLD);
         // A later purchase keeps the buyer's balance entry live too.
-        s.client.purchase(&from, &e, &0, &1, &None);
+        s.client.purchase(&from, &e, &0, &s.ids(1), &1, &None);
         assert!(
             persistent_ttl(&s, &key::balance(&s.env, from.clone())) >= PERSISTENT_TTL_THRESHOLD
         );

@@ -93,10 +93,12 @@ fn hot_paths_both() -> [(Row, Row); 3] {
         let (env, _) = on_footprint(a, &|_| {}, call);
         row(&env, name)
     };
+    // The same call (same token id) on the footprint and in the test's Env.
+    let id = s.ids(1);
     let purchase_fresh = fresh("purchase x1", &|env| {
-        client(env).purchase(&port(a, env, &buyer), &port(a, env, &e), &0, &1, &None);
+        client(env).purchase(&port(a, env, &buyer), &port(a, env, &e), &0, &id, &1, &None);
     });
-    s.buy(&buyer, &e, 1);
+    s.client.purchase(&buyer, &e, &0, &id, &1, &None);
     let purchase = row(a, "purchase x1");
     if std::env::var("PASSA_PRINT_BUDGET").is_ok() {
         a.cost_estimate().budget().print();
@@ -245,9 +247,9 @@ fn wasm_cost_report() {
     r("purchase x1 (first ticket of the wallet)");
     s.buy(&buyer, &e, 1);
     r("purchase x1");
-    c.purchase(&buyer, &e, &0, &1, &Some(promoter.clone()));
+    c.purchase(&buyer, &e, &0, &s.ids(1), &1, &Some(promoter.clone()));
     r("purchase x1 with a referrer");
-    c.purchase(&buyer, &e2, &0, &10, &None);
+    c.purchase(&buyer, &e2, &0, &s.ids(10), &10, &None);
     r("purchase x10 (no per-wallet limit)");
     c.event_ledger(&e);
     r("event_ledger (2 tiers)");

@@ -88,6 +88,7 @@ fn wired() -> Wired {
         token: TokenClient::new(&env, &sac.address()),
         token_admin: StellarAssetClient::new(&env, &sac.address()),
         env: env.clone(),
+        next_token_id: core::cell::Cell::new(1),
     };
     Wired {
         revenue: RevenueClient::new(&env, &revenue_id),
@@ -116,7 +117,7 @@ fn promoter_commission_flows_from_attribution_to_settlement() {
 
     let buyer = s.wallet();
     s.client
-        .purchase(&buyer, &e, &0, &2, &Some(promoter.clone()));
+        .purchase(&buyer, &e, &0, &s.ids(2), &2, &Some(promoter.clone()));
     s.buy(&s.wallet(), &e, 1);
     assert_eq!(
         s.client.referral_commission(&e, &promoter),

@@ -296,8 +296,18 @@ pub async fn register_off_chain(
     Ok(())
 }
 
-/// Runs the season; `seed` makes the event ids (run it again with another seed for new
-/// events). Progress goes to `tracing` and `on_step`.
+/// The first token id a season with `seed` mints: a number derived from the seed, so that
+/// seasons run with different seeds on one deployment name different ids (ticketing's
+/// `purchase` mints the ids its caller chooses, global to the deployment). The season's
+/// tickets follow it in purchase order, so it leaves room for a few thousand.
+pub fn first_token_id(seed: &str) -> u32 {
+    let digest = Sha256::digest(format!("passa-demo-ids:{seed}"));
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    n.min(u32::MAX - 4_096)
+}
+
+/// Runs the season; `seed` makes the event ids and the token ids (run it again with another
+/// seed for new events). Progress goes to `tracing` and `on_step`.
 ///
 /// # Errors
 /// [`DemoError`]: the first call that fails, named by its step.
@@ -314,6 +324,7 @@ pub async fn season(
         contracts,
         cast,
         sent: 0,
+        next_token_id: first_token_id(seed),
         on_step,
     };
     s.run(seed, timing).await
@@ -324,6 +335,8 @@ struct Season<'a> {
     contracts: &'a Contracts,
     cast: &'a Cast,
     sent: usize,
+    /// The first id of the next purchase (ids are chosen by the caller of `purchase`).
+    next_token_id: u32,
     on_step: &'a (dyn Fn(&str) + Sync),
 }
 
@@ -709,15 +722,18 @@ impl Season<'_> {
         quantity: u32,
         referrer: Option<&Signer>,
     ) -> Result<Vec<u32>, DemoError> {
+        let first = self.next_token_id;
         let args = vec![
             addr(buyer),
             scval::bytes(&event)?,
             scval::u32(tier),
+            scval::u32(first),
             scval::u32(quantity),
             scval::option(referrer.map(addr)),
         ];
         let t = self.contracts.ticketing.clone();
         let included = self.call(step, buyer, &[], &t, "purchase", args).await?;
+        self.next_token_id = first.saturating_add(quantity);
         scval::to_u32_vec(&included.return_value).map_err(|e| decode_error(step, e))
     }
 }

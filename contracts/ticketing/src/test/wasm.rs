@@ -135,7 +135,7 @@ fn wasm_hot_paths_do_not_regress() {
     print(&[purchase, transfer, check_in]);
     let (purchase, transfer, check_in) = hot_paths();
     assert!(
-        purchase.instructions <= 990_000,
+        purchase.instructions <= 955_000,
         "{}",
         purchase.instructions
     );

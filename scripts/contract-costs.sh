@@ -126,7 +126,7 @@ TEXT
     grep -E '^(\||#|$|Each|The test host)' | grep -v '^$$' || true
 } > "$OUT"
 if [[ "${1:-}" == "--targets" ]]; then
-  cargo test -p passa-ticketing --features wasm-tests wasm_meets_the_cost_targets -- --ignored --nocapture || true
+  cargo test -p passa-ticketing --features wasm-tests wasm_meets_the -- --include-ignored --nocapture || true
   cargo test -p passa-revenue --features wasm-tests wasm_cost_targets -- --ignored --nocapture
 fi
 cat "$OUT"

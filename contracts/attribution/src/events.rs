@@ -7,7 +7,7 @@ use soroban_sdk::{contractevent, Address};
 use crate::types::ContributionKind;
 
 /// The organizer proposed a contribution; the contributor must accept.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ContributionProposed {
     #[topic]
@@ -20,7 +20,7 @@ pub struct ContributionProposed {
 }
 
 /// The contributor submitted a contribution; the organizer must approve.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ContributionSubmitted {
     #[topic]
@@ -33,7 +33,7 @@ pub struct ContributionSubmitted {
 }
 
 /// The awaited party consented: the contribution is approved.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ContributionApproved {
     #[topic]
@@ -47,7 +47,7 @@ pub struct ContributionApproved {
 }
 
 /// The awaited party refused: the contribution is rejected.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ContributionRejected {
     #[topic]
@@ -58,7 +58,7 @@ pub struct ContributionRejected {
 }
 
 /// Settlement locked the event's attribution for good.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct AttributionLocked {
     #[topic]

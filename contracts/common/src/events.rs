@@ -6,7 +6,7 @@ use soroban_sdk::{contractevent, Address, BytesN};
 /// The admin proposed a new admin (step one of two).
 ///
 /// Topics: `["admin_transfer_started", current: Address]`; data: `{ pending: Address }`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct AdminTransferStarted {
     #[topic]
@@ -17,7 +17,7 @@ pub struct AdminTransferStarted {
 /// The pending admin accepted; it is now the admin (step two of two).
 ///
 /// Topics: `["admin_transferred", previous: Address]`; data: `{ new_admin: Address }`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct AdminTransferred {
     #[topic]
@@ -28,7 +28,7 @@ pub struct AdminTransferred {
 /// The admin paused the contract.
 ///
 /// Topics: `["paused"]`; data: `{ admin: Address }`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Paused {
     pub admin: Address,
@@ -37,7 +37,7 @@ pub struct Paused {
 /// The admin unpaused the contract.
 ///
 /// Topics: `["unpaused"]`; data: `{ admin: Address }`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Unpaused {
     pub admin: Address,
@@ -46,7 +46,7 @@ pub struct Unpaused {
 /// The admin replaced the contract's code.
 ///
 /// Topics: `["upgraded"]`; data: `{ wasm_hash: BytesN<32> }`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Upgraded {
     pub wasm_hash: BytesN<32>,

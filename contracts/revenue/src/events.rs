@@ -5,7 +5,7 @@ use passa_common::EventId;
 use soroban_sdk::{contractevent, Address};
 
 /// Ticketing had the escrow pay a refund.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct RefundPaid {
     #[topic]
@@ -17,7 +17,7 @@ pub struct RefundPaid {
 }
 
 /// The event was settled; its pool is frozen (fields as in `Settlement`).
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Settled {
     #[topic]
@@ -38,7 +38,7 @@ pub struct Settled {
 }
 
 /// A payee was paid (`amount` may be 0 for a contributor whose share came to nothing).
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Claimed {
     #[topic]

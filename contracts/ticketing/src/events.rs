@@ -12,11 +12,17 @@
 //! | [`ApproveForAll`] | `["approve_for_all", owner]` | `[operator, live_until_ledger]` |
 //!
 //! The others carry the event id (or token id) as their first topic after the name, and their
-//! data as a map, so the mirror (`passa sync`) can decode them by field name. The admin, pause
+//! data as a map, so the mirror (`passa sync`) can decode them by field name. The maps are
+//! built with `sparse = false` (no event but [`Purchased`] has an `Option` field, so the
+//! encoding is the same) and [`Purchased`] by hand ([`Purchased::emit`]), so that the module
+//! does not link the sparse-map host function. The admin, pause
 //! and upgrade events are the shared ones of [`passa_common::events`].
 
 use passa_common::EventId;
-use soroban_sdk::{contractevent, Address, Vec};
+use soroban_sdk::unwrap::UnwrapInfallible;
+use soroban_sdk::{
+    contractevent, Address, Env, EnvBase, Event, IntoVal, SpecShakingMarker, Val, Vec,
+};
 
 use crate::types::TierConfig;
 
@@ -76,7 +82,7 @@ pub struct ApproveForAll {
 // ---------------------------------------------------------------- organizers and events
 
 /// The admin verified an organizer.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct OrganizerVerified {
     #[topic]
@@ -84,7 +90,7 @@ pub struct OrganizerVerified {
 }
 
 /// The admin revoked an organizer's verification.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct OrganizerRevoked {
     #[topic]
@@ -92,7 +98,7 @@ pub struct OrganizerRevoked {
 }
 
 /// An event was published.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct EventCreated {
     #[topic]
@@ -110,7 +116,7 @@ pub struct EventCreated {
 }
 
 /// The organizer postponed an event to a new window.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct EventPostponed {
     #[topic]
@@ -120,7 +126,7 @@ pub struct EventPostponed {
 }
 
 /// The organizer cancelled an event; refunds are open until `refund_deadline`.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct EventCancelled {
     #[topic]
@@ -129,7 +135,7 @@ pub struct EventCancelled {
 }
 
 /// The organizer appointed a gate operator.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct GateOperatorSet {
     #[topic]
@@ -138,7 +144,7 @@ pub struct GateOperatorSet {
 }
 
 /// The organizer removed a gate operator.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct GateOperatorRemoved {
     #[topic]
@@ -147,7 +153,7 @@ pub struct GateOperatorRemoved {
 }
 
 /// The attribution contract set a referrer's commission rate (0: removed).
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ReferralRateSet {
     #[topic]
@@ -179,8 +185,73 @@ pub struct Purchased {
     pub commission: i128,
 }
 
+impl Purchased {
+    /// Publishes the event exactly as the derived `publish` does (a map without the
+    /// `referrer` key when there is none, keys sorted), but builds the map with
+    /// `map_new_from_slices`: the derived sparse encoding links `sparse_map_new_from_linear_memory`,
+    /// a host import that would cost ~6.5k instructions on every call of the contract, for this
+    /// one event. `events_xdr.rs` and the sale tests compare it with the derived encoding.
+    pub fn emit(&self, env: &Env) {
+        <Self as SpecShakingMarker>::spec_shaking_marker();
+        env.events().publish_event(&PurchasedMap(self));
+    }
+}
+
+/// [`Purchased`] with its data map built by hand (see [`Purchased::emit`]).
+struct PurchasedMap<'a>(&'a Purchased);
+
+impl Event for PurchasedMap<'_> {
+    fn topics(&self, env: &Env) -> Vec<Val> {
+        self.0.topics(env)
+    }
+
+    fn data(&self, env: &Env) -> Val {
+        let p = self.0;
+        let amount = p.amount.into_val(env);
+        let commission = p.commission.into_val(env);
+        let first = p.first_token_id.into_val(env);
+        let price = p.price.into_val(env);
+        let quantity = p.quantity.into_val(env);
+        let tier = p.tier.into_val(env);
+        let map = match &p.referrer {
+            Some(referrer) => env.map_new_from_slices(
+                &[
+                    "amount",
+                    "commission",
+                    "first_token_id",
+                    "price",
+                    "quantity",
+                    "referrer",
+                    "tier",
+                ],
+                &[
+                    amount,
+                    commission,
+                    first,
+                    price,
+                    quantity,
+                    referrer.into_val(env),
+                    tier,
+                ],
+            ),
+            None => env.map_new_from_slices(
+                &[
+                    "amount",
+                    "commission",
+                    "first_token_id",
+                    "price",
+                    "quantity",
+                    "tier",
+                ],
+                &[amount, commission, first, price, quantity, tier],
+            ),
+        };
+        map.unwrap_infallible().into()
+    }
+}
+
 /// A ticket was listed for resale.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Listed {
     #[topic]
@@ -191,7 +262,7 @@ pub struct Listed {
 }
 
 /// A listing was withdrawn by its seller.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Delisted {
     #[topic]
@@ -200,7 +271,7 @@ pub struct Delisted {
 }
 
 /// A listed ticket was bought (a [`Transfer`] accompanies it).
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Resold {
     #[topic]
@@ -213,7 +284,7 @@ pub struct Resold {
 }
 
 /// A ticket was checked in at the gate; it is now used.
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct CheckedIn {
     #[topic]
@@ -223,7 +294,7 @@ pub struct CheckedIn {
 }
 
 /// A ticket was refunded (a [`Burn`] accompanies it).
-#[contractevent]
+#[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct Refunded {
     #[topic]

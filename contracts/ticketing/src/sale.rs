@@ -237,7 +237,7 @@ pub fn purchase(
         referrer: referrer.clone(),
         commission: commission_total,
     }
-    .publish(env);
+    .emit(env);
     Ok(ids)
 }
 

@@ -135,28 +135,27 @@ fn wasm_hot_paths_do_not_regress() {
     print(&[purchase, transfer, check_in]);
     let (purchase, transfer, check_in) = hot_paths();
     assert!(
-        purchase.instructions <= 955_000,
+        purchase.instructions <= 910_000,
         "{}",
         purchase.instructions
     );
     assert!(
-        transfer.instructions <= 720_000,
+        transfer.instructions <= 630_000,
         "{}",
         transfer.instructions
     );
     assert!(
-        check_in.instructions <= 610_000,
+        check_in.instructions <= 560_000,
         "{}",
         check_in.instructions
     );
 }
 
-/// The targets (purchase 900 000, transfer 600 000, check_in 400 000 instructions).
-/// Ignored while unmet; COSTS.md says why and where the floor is.
+/// The targets for purchase (900 000) and transfer (600 000 instructions), met in the
+/// test's Env (not on the call's footprint only; COSTS.md has both).
 #[test]
-#[ignore = "cost targets not met yet; see contracts/COSTS.md"]
-fn wasm_meets_the_cost_targets() {
-    let (purchase, transfer, check_in) = hot_paths();
+fn wasm_meets_the_purchase_and_transfer_targets() {
+    let (purchase, transfer, _) = hot_paths();
     assert!(
         purchase.instructions <= 900_000,
         "{}",
@@ -167,6 +166,14 @@ fn wasm_meets_the_cost_targets() {
         "{}",
         transfer.instructions
     );
+}
+
+/// The check_in target (400 000 instructions). Ignored while unmet; COSTS.md says why
+/// it is below the price of any call of this module.
+#[test]
+#[ignore = "check_in target not reachable by this contract; see contracts/COSTS.md"]
+fn wasm_meets_the_check_in_target() {
+    let (_, _, check_in) = hot_paths();
     assert!(
         check_in.instructions <= 400_000,
         "{}",

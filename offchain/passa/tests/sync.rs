@@ -226,6 +226,10 @@ async fn purchase(local: &Local, buyer: &Signer, id: Uuid, quantity: u32) -> Vec
     purchase_referred(local, buyer, id, quantity, None).await
 }
 
+/// The next token id to buy: `purchase` mints the ids its caller chooses, unique per
+/// deployment, and the tests of this binary may share one.
+static NEXT_TOKEN_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// `purchase` with a referrer.
 async fn purchase_referred(
     local: &Local,
@@ -243,6 +247,9 @@ async fn purchase_referred(
             address(buyer),
             event_id(id),
             xdr::ScVal::U32(0),
+            xdr::ScVal::U32(
+                NEXT_TOKEN_ID.fetch_add(quantity, std::sync::atomic::Ordering::Relaxed),
+            ),
             xdr::ScVal::U32(quantity),
             referrer.map_or(xdr::ScVal::Void, address),
         ],
@@ -1576,8 +1583,9 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
     // An event without its row: parked, retried by every run.
     create_event(&local, &organizer, late).await;
     // Five tickets (the most one wallet may buy), in three purchases.
+    let mut tickets = vec![];
     for quantity in [2, 2, 1] {
-        purchase(&local, &buyer, event, quantity).await;
+        tickets.extend(purchase(&local, &buyer, event, quantity).await);
     }
     invoke(
         &local.rpc,
@@ -1592,7 +1600,7 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
         &buyer,
         &local.ticketing,
         "refund",
-        vec![address(&buyer), xdr::ScVal::U32(1)],
+        vec![address(&buyer), xdr::ScVal::U32(tickets[0])],
     )
     .await;
 

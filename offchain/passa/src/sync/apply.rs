@@ -23,10 +23,13 @@
 //! Every applied event also confirms its transaction in `transactions` (ledger, type, amount;
 //! sender and fee from getTransaction) and appends to `audit_logs` (`chain.<event>`).
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::decode::{Decoded, Share, Tier};
+use super::purchases::{self, Purchase};
 
 /// Where an event comes from: enough to write its rows.
 #[derive(Debug, Clone)]
@@ -73,13 +76,18 @@ fn park(code: &'static str, reason: String) -> Result<Outcome, sqlx::Error> {
 const USER_OF_ADDRESS: &str = "
 SELECT user_id FROM wallets WHERE blockchain_network = 'stellar' AND wallet_address = $1";
 
-const UPSERT_TRANSACTION: &str = "
+/// The transactions of applied events, confirmed in their ledger: one row per hash (the first
+/// event's values; a later event of the same transaction only fills in what is missing).
+const UPSERT_TRANSACTIONS: &str = "
 INSERT INTO transactions (transaction_hash, network, transaction_type, status, smart_contract_id,
                           event_id, to_address, block_number, block_timestamp, confirmed_at,
                           from_address, gas_fee, amount, metadata)
-VALUES ($1, $2, $3, 'confirmed', $4, $5, $6, $7, $8::timestamptz, $8::timestamptz,
-        $9, $10::numeric / 10000000, $11::numeric / 10000000,
-        jsonb_build_object('source', 'passa sync'))
+SELECT x.hash, $1, x.kind, 'confirmed', x.contract_id, x.event, x.contract, x.ledger,
+       x.closed_at::timestamptz, x.closed_at::timestamptz, x.source, x.fee::numeric / 10000000,
+       x.amount::numeric / 10000000, jsonb_build_object('source', 'passa sync')
+  FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::bigint[],
+              $8::text[], $9::text[], $10::bigint[], $11::text[])
+       AS x(hash, kind, contract_id, event, contract, ledger, closed_at, source, fee, amount)
 ON CONFLICT (transaction_hash) DO UPDATE
    SET status = 'confirmed',
        block_number = COALESCE(transactions.block_number, EXCLUDED.block_number),
@@ -94,16 +102,22 @@ ON CONFLICT (transaction_hash) DO UPDATE
     OR (transactions.event_id IS NULL AND EXCLUDED.event_id IS NOT NULL)
     OR (transactions.from_address IS NULL AND EXCLUDED.from_address IS NOT NULL)
     OR (transactions.gas_fee IS NULL AND EXCLUDED.gas_fee IS NOT NULL)
-    OR (transactions.amount IS NULL AND EXCLUDED.amount IS NOT NULL)
-RETURNING transaction_id";
+    OR (transactions.amount IS NULL AND EXCLUDED.amount IS NOT NULL)";
 
-const TRANSACTION_ID: &str = "SELECT transaction_id FROM transactions WHERE transaction_hash = $1";
+const TRANSACTION_IDS: &str = "
+SELECT transaction_hash::text, transaction_id FROM transactions
+ WHERE transaction_hash = ANY($1::char(64)[])";
 
 const INSERT_AUDIT: &str = "
 INSERT INTO audit_logs (user_id, action, resource_type, resource_id, new_values, transaction_hash,
                         ledger, metadata)
-VALUES ($1, $2, $3, $4, $5, $6, $7,
-        jsonb_build_object('source', 'passa sync', 'chain_event_id', $8::text, 'contract', $9::text))";
+SELECT x.user_id, x.action, x.resource_type, x.resource_id, x.new_values, x.hash, x.ledger,
+       jsonb_build_object('source', 'passa sync', 'chain_event_id', x.chain_event,
+                          'contract', x.contract)
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[],
+              $7::bigint[], $8::text[], $9::text[])
+       AS x(user_id, action, resource_type, resource_id, new_values, hash, ledger, chain_event,
+            contract)";
 
 const SET_ORGANIZER_VERIFIED: &str = "
 UPDATE organizers o
@@ -143,23 +157,6 @@ UPDATE events
        refund_deadline = to_timestamp($4::float8)
  WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
 RETURNING organizer_user_id";
-
-const INSERT_TICKETS: &str = "
-INSERT INTO tickets (event_id, smart_contract_id, token_id, ticket_tier, tier_index, price,
-                     price_raw, current_price, current_price_raw, currency, owner_user_id,
-                     owner_address, ticket_status, purchase_date, purchase_transaction_id,
-                     referrer_address, commission_raw, metadata_uri)
-SELECT e.event_id, $2, t.token_id, e.tiers -> $3 ->> 'code', $3, $4::numeric / 10000000,
-       $4::numeric, $4::numeric / 10000000, $4::numeric, e.currency, $6, $5, 'purchased',
-       $7::timestamptz, $8, $9, $10::numeric, e.metadata_uri
-  FROM events e, generate_series($11::bigint, $12::bigint) AS t(token_id)
- WHERE e.event_id = $1";
-
-const ADD_SALE: &str = "
-UPDATE events
-   SET tickets_sold = tickets_sold + $2, gross_sales_raw = gross_sales_raw + $3::numeric,
-       commissions_raw = commissions_raw + $4::numeric
- WHERE event_id = $1";
 
 const TICKET_OWNER: &str = "
 SELECT owner_address FROM tickets WHERE smart_contract_id = $1 AND token_id = $2";
@@ -353,60 +350,132 @@ fn event_of(decoded: &Decoded) -> Option<Uuid> {
     }
 }
 
-/// Records the transaction that emitted an applied event (confirmed, in its ledger) and
-/// returns its `transaction_id`.
+/// The transaction behind an applied event, as `transactions` records it.
+pub(crate) struct TxRow<'a> {
+    pub origin: &'a Origin<'a>,
+    pub decoded: &'a Decoded,
+}
+
+/// Records the transactions that emitted applied events (confirmed, in their ledger) and
+/// returns their `transaction_id`s by hash.
+pub(crate) async fn record_transactions(
+    db: &mut PgConnection,
+    rows: &[TxRow<'_>],
+) -> Result<HashMap<String, Uuid>, sqlx::Error> {
+    let mut seen = HashSet::new();
+    let rows: Vec<&TxRow> = rows
+        .iter()
+        .filter(|r| seen.insert(r.origin.tx_hash))
+        .collect();
+    let Some(first) = rows.first() else {
+        return Ok(HashMap::new());
+    };
+    let column = |f: &dyn Fn(&TxRow) -> Option<String>| -> Vec<Option<String>> {
+        rows.iter().map(|r| f(r)).collect()
+    };
+    let hashes: Vec<String> = rows.iter().map(|r| r.origin.tx_hash.to_owned()).collect();
+    sqlx::query(UPSERT_TRANSACTIONS)
+        .bind(first.origin.network)
+        .bind(&hashes)
+        .bind(column(&|r| Some(transaction_type(r.decoded).to_owned())))
+        .bind(
+            rows.iter()
+                .map(|r| r.origin.contract_id)
+                .collect::<Vec<_>>(),
+        )
+        .bind(rows.iter().map(|r| event_of(r.decoded)).collect::<Vec<_>>())
+        .bind(column(&|r| Some(r.origin.contract.to_owned())))
+        .bind(
+            rows.iter()
+                .map(|r| i64::from(r.origin.ledger))
+                .collect::<Vec<_>>(),
+        )
+        .bind(column(&|r| Some(r.origin.closed_at.to_owned())))
+        .bind(column(&|r| r.origin.tx.map(|t| t.source.clone())))
+        .bind(
+            rows.iter()
+                .map(|r| r.origin.tx.map(|t| t.fee_charged))
+                .collect::<Vec<_>>(),
+        )
+        .bind(column(&|r| amount_of(r.decoded).map(|a| a.to_string())))
+        .execute(&mut *db)
+        .await?;
+    let ids: Vec<(String, Uuid)> = sqlx::query_as(TRANSACTION_IDS)
+        .bind(&hashes)
+        .fetch_all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Records the transaction that emitted an applied event and returns its `transaction_id`.
 async fn record_transaction(
     db: &mut PgConnection,
     origin: &Origin<'_>,
     decoded: &Decoded,
 ) -> Result<Uuid, sqlx::Error> {
-    let inserted: Option<Uuid> = sqlx::query_scalar(UPSERT_TRANSACTION)
-        .bind(origin.tx_hash)
-        .bind(origin.network)
-        .bind(transaction_type(decoded))
-        .bind(origin.contract_id)
-        .bind(event_of(decoded))
-        .bind(origin.contract)
-        .bind(i64::from(origin.ledger))
-        .bind(origin.closed_at)
-        .bind(origin.tx.map(|t| t.source.as_str()))
-        .bind(origin.tx.map(|t| t.fee_charged))
-        .bind(amount_of(decoded).map(|a| a.to_string()))
-        .fetch_optional(&mut *db)
-        .await?;
-    match inserted {
-        Some(id) => Ok(id),
-        None => {
-            sqlx::query_scalar(TRANSACTION_ID)
-                .bind(origin.tx_hash)
-                .fetch_one(db)
-                .await
-        }
-    }
+    let ids = record_transactions(db, &[TxRow { origin, decoded }]).await?;
+    ids.get(origin.tx_hash)
+        .copied()
+        .ok_or_else(|| sqlx::Error::RowNotFound)
 }
 
-/// Appends the change to `audit_logs`.
+/// One `audit_logs` row of an applied event: `chain.<action>` on a resource.
+pub(crate) struct AuditRow<'a> {
+    pub origin: &'a Origin<'a>,
+    pub user: Option<Uuid>,
+    pub action: &'static str,
+    pub resource: (&'static str, String),
+    pub new_values: &'a serde_json::Value,
+}
+
+/// Appends the changes to `audit_logs`, in order.
+pub(crate) async fn audit_all(
+    db: &mut PgConnection,
+    rows: &[AuditRow<'_>],
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let text = |f: &dyn Fn(&AuditRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(INSERT_AUDIT)
+        .bind(rows.iter().map(|r| r.user).collect::<Vec<_>>())
+        .bind(text(&|r| format!("chain.{}", r.action)))
+        .bind(text(&|r| r.resource.0.to_owned()))
+        .bind(text(&|r| r.resource.1.clone()))
+        .bind(rows.iter().map(|r| r.new_values).collect::<Vec<_>>())
+        .bind(text(&|r| r.origin.tx_hash.to_owned()))
+        .bind(
+            rows.iter()
+                .map(|r| i64::from(r.origin.ledger))
+                .collect::<Vec<_>>(),
+        )
+        .bind(text(&|r| r.origin.event_id.to_owned()))
+        .bind(text(&|r| r.origin.contract.to_owned()))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Appends one change to `audit_logs`.
 async fn audit(
     db: &mut PgConnection,
     origin: &Origin<'_>,
     user: Option<Uuid>,
-    action: &str,
-    resource: (&str, String),
+    action: &'static str,
+    resource: (&'static str, String),
     new_values: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(INSERT_AUDIT)
-        .bind(user)
-        .bind(format!("chain.{action}"))
-        .bind(resource.0)
-        .bind(resource.1)
-        .bind(new_values)
-        .bind(origin.tx_hash)
-        .bind(i64::from(origin.ledger))
-        .bind(origin.event_id)
-        .bind(origin.contract)
-        .execute(db)
-        .await?;
-    Ok(())
+    audit_all(
+        db,
+        &[AuditRow {
+            origin,
+            user,
+            action,
+            resource,
+            new_values,
+        }],
+    )
+    .await
 }
 
 fn tiers_json(tiers: &[Tier]) -> serde_json::Value {
@@ -611,69 +680,16 @@ pub(crate) async fn apply(
             Outcome::Applied
         }
 
-        Decoded::Purchased {
-            event,
-            buyer,
-            tier,
-            quantity,
-            first_token_id,
-            price,
-            amount,
-            referrer,
-            commission,
-        } => {
-            let row: Option<(Uuid, Option<Uuid>, Option<String>)> = sqlx::query_as(LOCK_EVENT)
-                .bind(event)
-                .fetch_optional(&mut *db)
-                .await?;
-            if !matches!(&row, Some((_, Some(c), Some(_))) if *c == contract) {
-                return park("unknown_event", not_published(event));
-            }
-            if *quantity == 0 {
-                return park("malformed", "a purchase of 0 tickets".to_owned());
-            }
-            let buyer_user = user_of(db, buyer).await?;
-            let tx = record_transaction(db, origin, decoded).await?;
-            let per_ticket = commission / i128::from(*quantity);
-            let first = i64::from(*first_token_id);
-            let inserted = sqlx::query(INSERT_TICKETS)
-                .bind(event)
-                .bind(contract)
-                .bind(i32::try_from(*tier).unwrap_or(i32::MAX))
-                .bind(price.to_string())
-                .bind(buyer)
-                .bind(buyer_user)
-                .bind(ts)
-                .bind(tx)
-                .bind(referrer)
-                .bind(per_ticket.to_string())
-                .bind(first)
-                .bind(first + i64::from(*quantity) - 1)
-                .execute(&mut *db)
-                .await?;
-            if inserted.rows_affected() != u64::from(*quantity) {
-                return park(
-                    "mismatch",
-                    format!("event {event} vanished while its tickets were being written"),
-                );
-            }
-            sqlx::query(ADD_SALE)
-                .bind(event)
-                .bind(i32::try_from(*quantity).unwrap_or(i32::MAX))
-                .bind(amount.to_string())
-                .bind(commission.to_string())
-                .execute(&mut *db)
-                .await?;
-            audit(
-                db,
+        Decoded::Purchased { .. } => {
+            let purchase = Purchase {
                 origin,
-                buyer_user,
-                "purchased",
-                ("event", event.to_string()),
+                decoded,
                 value_json,
-            )
-            .await?;
-            return Ok(Outcome::Applied);
+            };
+            return Ok(match purchases::apply(db, &[purchase]).await? {
+                Ok(()) => Outcome::Applied,
+                Err((_, refusal)) => Outcome::Parked(refusal.code, refusal.reason),
+            });
         }
 
         Decoded::Transfer { from, to, token_id } => {

@@ -30,11 +30,13 @@ mod apply;
 #[cfg(test)]
 mod apply_tests;
 pub mod decode;
+mod purchases;
+mod source;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt as _;
 use sqlx::{Acquire, PgConnection};
 use stellar_xdr::{self as xdr, Limits, ReadXdr};
 use uuid::Uuid;
@@ -44,6 +46,7 @@ use crate::registry::{self, ContractKind};
 use crate::rpc::Rpc;
 use apply::{Origin, Outcome, TxInfo};
 use decode::Decoded;
+use source::{Incoming, Page, ReadAhead, Source};
 
 /// At most this many ledgers per `getEvents` range (the RPC's own limit).
 pub const MAX_LEDGER_RANGE: u32 = 10_000;
@@ -51,8 +54,6 @@ pub const MAX_LEDGER_RANGE: u32 = 10_000;
 pub const MAX_IDS_PER_FILTER: usize = 5;
 const MAX_FILTERS: usize = 5;
 const XDR_DEPTH: u32 = 500;
-/// getTransaction requests in flight at once when filling in transaction details.
-const DETAIL_LOOKUPS_IN_FLIGHT: usize = 16;
 
 /// How `passa sync` runs.
 #[derive(Debug, Clone)]
@@ -261,6 +262,12 @@ pub async fn parked(
         .map_err(db("listing parked events"))
 }
 
+/// The sync's statements are prepared once and run for hours while the tables they read grow
+/// from nothing (a backfill): a generic plan made while `transactions` or `tickets` held a few
+/// rows scans them whole on every lookup. Planned each time, a lookup uses the table's size
+/// now and its index.
+const PLAN_EACH_TIME: &str = "SET plan_cache_mode = force_custom_plan";
+
 const TRY_LOCK: &str = "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
 const LOCK: &str = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
@@ -314,7 +321,8 @@ UPDATE transactions
 
 /// A page's raw events in one statement (arrays, one element per event; the topics as a JSON
 /// array each, since their count varies). Events with nothing to mirror are final at once;
-/// the others wait as `parked` for their outcome, within the same transaction. Returns the
+/// the others go in as `applied`, what nearly all of them become, and the few that are parked
+/// or turn out to have nothing to mirror are changed within the same transaction. Returns the
 /// ids that were new.
 const INSERT_RAW: &str = "
 INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
@@ -332,6 +340,10 @@ RETURNING event_id";
 
 const SET_OUTCOME: &str = "
 UPDATE chain_events SET outcome = $3, applied_at = now() WHERE network = $1 AND event_id = $2";
+
+const SET_PARKED: &str = "
+UPDATE chain_events SET outcome = 'parked', applied_at = NULL
+ WHERE network = $1 AND event_id = $2";
 
 const WAITING_BEHIND: &str = "
 SELECT event_id FROM parked_events
@@ -374,60 +386,6 @@ struct Followed {
     deployed: Option<u32>,
     /// Whether the sync has followed it since that ledger (sync_contracts).
     covered: bool,
-}
-
-/// One event of a page, read and decoded.
-struct Incoming<'e> {
-    event: &'e stellar_rpc_client::Event,
-    followed: &'e Followed,
-    topics: Vec<xdr::ScVal>,
-    topics_json: serde_json::Value,
-    value_json: serde_json::Value,
-    tx_hash: String,
-    decoded: Result<Decoded, decode::Undecodable>,
-}
-
-impl<'e> Incoming<'e> {
-    fn read(
-        event: &'e stellar_rpc_client::Event,
-        followed: &'e Followed,
-    ) -> Result<Self, SyncError> {
-        let topics: Vec<xdr::ScVal> = event
-            .topic
-            .iter()
-            .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| SyncError::BadResponse {
-                what: "event topic",
-                detail: format!("{}: {e}", event.id),
-            })?;
-        let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
-            SyncError::BadResponse {
-                what: "event value",
-                detail: format!("{}: {e}", event.id),
-            }
-        })?;
-        // Stellar RPC has sent txHash with every event since protocol 21.
-        let tx_hash = event
-            .tx_hash
-            .clone()
-            .ok_or_else(|| SyncError::BadResponse {
-                what: "event",
-                detail: format!(
-                    "{} has no txHash (is the RPC server older than 21.0?)",
-                    event.id
-                ),
-            })?;
-        Ok(Self {
-            event,
-            followed,
-            topics_json: serde_json::to_value(&topics).map_err(json_error)?,
-            value_json: serde_json::to_value(&value).map_err(json_error)?,
-            decoded: decode::decode(followed.kind, &topics, &value),
-            topics,
-            tx_hash,
-        })
-    }
 }
 
 /// Where the next request starts.
@@ -494,6 +452,10 @@ pub async fn run_observed(
 ) -> Result<SyncReport, SyncError> {
     let network = rpc.network().name;
     let lock_key = format!("passa sync {network}");
+    sqlx::query(PLAN_EACH_TIME)
+        .execute(&mut *db_conn)
+        .await
+        .map_err(db("setting the plan cache mode"))?;
     let free: bool = sqlx::query_scalar(TRY_LOCK)
         .bind(&lock_key)
         .fetch_one(&mut *db_conn)
@@ -526,7 +488,7 @@ pub async fn run_observed(
 
 struct Follower<'a> {
     network: NetworkName,
-    client: stellar_rpc_client::Client,
+    source: Arc<Source>,
     opts: &'a SyncOptions,
     observer: &'a dyn Observer,
     report: SyncReport,
@@ -536,11 +498,9 @@ struct Follower<'a> {
 
 impl<'a> Follower<'a> {
     fn new(rpc: &Rpc, opts: &'a SyncOptions, observer: &'a dyn Observer) -> Result<Self, String> {
-        let client =
-            stellar_rpc_client::Client::new(&rpc.network().rpc_url).map_err(|e| e.to_string())?;
         Ok(Self {
             network: rpc.network().name,
-            client,
+            source: Arc::new(Source::new(rpc, opts)?),
             opts,
             observer,
             report: SyncReport::default(),
@@ -562,55 +522,59 @@ impl<'a> Follower<'a> {
         }
         self.retry_parked(conn, &contracts, None).await?;
         let mut last_retry = Instant::now();
+        let mut ahead: Option<ReadAhead> = None;
         loop {
             self.check_retention(&position)?;
-            let ids = addresses(&contracts);
-            let page = self.fetch(&ids, &position, None).await?;
-            let full = page.events.len() >= self.opts.page_size as usize;
+            let page = self.read(&contracts, &position, None, ahead.take()).await?;
+            let full = page.returned >= self.source.page_size() as usize;
             let cursor_ledger = cursor_ledger(&page.cursor)?;
             let complete = if full {
                 cursor_ledger.saturating_sub(1)
             } else {
                 cursor_ledger
             };
+            let next = Position::Cursor {
+                cursor: page.cursor.clone(),
+                complete,
+            };
+            // Catching up: read the next page while this one is applied.
+            if full {
+                self.check_retention(&next)?;
+                ahead = Some(ReadAhead::start(&self.source, &contracts, next.clone()));
+            }
             let applied_before = self.report.applied;
             let closed_at = page
                 .events
                 .last()
-                .filter(|e| e.ledger == complete)
-                .map(|e| e.ledger_closed_at.as_str());
+                .filter(|e| e.event.ledger == complete)
+                .map(|e| e.event.ledger_closed_at.clone());
             let caught_up = !full && cursor_ledger >= page.latest_ledger;
             // Caught up, the cursor's ledger is the latest, whose close time the page gives.
             let now = caught_up
                 .then(|| page.latest_ledger_close_time.parse::<i64>().ok())
                 .flatten()
                 .map(|t| (t, complete));
-            self.apply_page(
-                conn,
-                &contracts,
-                &page.events,
-                Some((&page.cursor, complete, closed_at)),
-            )
-            .await?;
+            let first = page.events.first().map(|e| e.event.id.clone());
+            let latest = page.latest_ledger;
+            let cursor = page.cursor.clone();
+            self.apply_page(conn, page, Some((&cursor, complete, closed_at.as_deref())))
+                .await?;
             if let Some((time, ledger)) = now {
                 self.complete_events(conn, &contracts, time, ledger).await?;
             }
             self.report.pages += 1;
             self.report.last_ledger = self.report.last_ledger.max(complete);
-            self.report.cursor = Some(page.cursor.clone());
-            position = Position::Cursor {
-                cursor: page.cursor.clone(),
-                complete,
-            };
+            self.report.cursor = Some(cursor);
+            position = next;
             // What this page applied may unblock events parked before it (a later event
             // cannot unblock an earlier one of the same page: each was tried after those
             // before it).
             if self.report.applied > applied_before {
-                let first = page.events.first().map(|e| e.id.as_str());
-                self.retry_parked(conn, &contracts, first).await?;
+                self.retry_parked(conn, &contracts, first.as_deref())
+                    .await?;
                 last_retry = Instant::now();
             }
-            self.observer.page(&self.report, page.latest_ledger);
+            self.observer.page(&self.report, latest);
             if caught_up {
                 self.observer.caught_up(&self.report);
                 if self.opts.once {
@@ -714,34 +678,31 @@ impl<'a> Follower<'a> {
             through,
             "backfilling newly registered contracts"
         );
-        let ids = addresses(&new);
         let mut at = Position::Ledger(from);
         while at.next_ledger() <= through {
             self.check_retention(&at)?;
-            let page = self.fetch(&ids, &at, Some(through + 1)).await?;
-            let full = page.events.len() >= self.opts.page_size as usize;
+            let mut page = self.read(&new, &at, Some(through + 1), None).await?;
+            let full = page.returned >= self.source.page_size() as usize;
             let cursor_ledger = cursor_ledger(&page.cursor)?;
+            let (cursor, latest) = (page.cursor.clone(), page.latest_ledger);
             // Later events are read with everyone else's, after the main cursor.
-            let upto = page
-                .events
-                .iter()
-                .position(|e| e.ledger > through)
-                .unwrap_or(page.events.len());
-            self.apply_page(conn, &new, &page.events[..upto], None)
-                .await?;
+            let count = page.events.len();
+            page.events.retain(|e| e.event.ledger <= through);
+            let past = page.events.len() < count;
+            self.apply_page(conn, page, None).await?;
             self.report.pages += 1;
-            if upto < page.events.len() || (!full && cursor_ledger >= through) {
+            if past || (!full && cursor_ledger >= through) {
                 break;
             }
             at = Position::Cursor {
-                cursor: page.cursor.clone(),
+                cursor,
                 complete: if full {
                     cursor_ledger.saturating_sub(1)
                 } else {
                     cursor_ledger
                 },
             };
-            if !full && cursor_ledger >= page.latest_ledger {
+            if !full && cursor_ledger >= latest {
                 break;
             }
         }
@@ -854,125 +815,30 @@ impl<'a> Follower<'a> {
     }
 
     fn check_retention(&self, position: &Position) -> Result<(), SyncError> {
-        let next = position.next_ledger();
-        if next < self.oldest {
-            return Err(SyncError::CursorTooOld {
-                network: self.network,
-                next_ledger: next,
-                last_missing: self.oldest - 1,
-                oldest: self.oldest,
-                latest: self.latest,
-            });
-        }
-        Ok(())
+        check_retention(self.network, position, self.oldest, self.latest)
     }
 
     /// getHealth: the server's oldest and latest ledgers.
     async fn health(&mut self) -> Result<(), SyncError> {
-        let health = self
-            .retrying("getHealth", || self.client.get_health())
-            .await?;
-        self.oldest = health.oldest_ledger;
-        self.latest = health.latest_ledger;
+        (self.oldest, self.latest) = self.source.health().await?;
         Ok(())
     }
 
-    /// One getEvents page at `position`; a ledger range ends before `end` when given.
-    async fn fetch(
+    /// Reads the page at `position` (or takes the one read ahead for it).
+    async fn read(
         &mut self,
-        ids: &[String],
+        contracts: &HashMap<String, Followed>,
         position: &Position,
         end: Option<u32>,
-    ) -> Result<stellar_rpc_client::GetEventsResponse, SyncError> {
-        use jsonrpsee_core::client::ClientT as _;
-        let filters: Vec<serde_json::Value> = ids
-            .chunks(MAX_IDS_PER_FILTER)
-            .map(|chunk| serde_json::json!({ "type": "contract", "contractIds": chunk }))
-            .collect();
-        let mut params = serde_json::Map::new();
-        params.insert("filters".to_owned(), filters.into());
-        let mut pagination = serde_json::json!({ "limit": self.opts.page_size });
-        match position {
-            Position::Ledger(start) => {
-                params.insert("startLedger".to_owned(), (*start).into());
-                let cap = start.saturating_add(MAX_LEDGER_RANGE);
-                let end = end.map_or(cap, |e| e.min(cap)).max(start + 1);
-                params.insert("endLedger".to_owned(), end.into());
-            }
-            Position::Cursor { cursor, .. } => {
-                pagination["cursor"] = cursor.clone().into();
-            }
-        }
-        params.insert("pagination".to_owned(), pagination);
-        let mut object = jsonrpsee_core::params::ObjectParams::new();
-        for (k, v) in params {
-            object.insert(&k, v).map_err(|e| SyncError::BadResponse {
-                what: "request",
-                detail: e.to_string(),
-            })?;
-        }
-        let mut delay = Duration::from_millis(250);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result: Result<stellar_rpc_client::GetEventsResponse, _> = self
-                .client
-                .client()
-                .request("getEvents", object.clone())
-                .await;
-            match result {
-                Ok(page) => {
-                    self.oldest = page.oldest_ledger;
-                    self.latest = page.latest_ledger;
-                    return Ok(page);
-                }
-                Err(e) => {
-                    let detail = one_line(&e.to_string());
-                    // Maybe the retention window moved past us: a loud error, not a retry.
-                    if detail.contains("ledger range") || detail.contains("must be between") {
-                        self.health().await?;
-                        self.check_retention(position)?;
-                    }
-                    if attempt >= self.opts.rpc_attempts {
-                        return Err(SyncError::Rpc {
-                            method: "getEvents",
-                            attempts: attempt,
-                            detail,
-                        });
-                    }
-                    tracing::warn!(attempt, %detail, "getEvents failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
-            }
-        }
-    }
-
-    async fn retrying<T, F, Fut>(&self, method: &'static str, call: F) -> Result<T, SyncError>
-    where
-        F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<T, stellar_rpc_client::Error>>,
-    {
-        let mut delay = Duration::from_millis(250);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match call().await {
-                Ok(v) => return Ok(v),
-                Err(e) if attempt >= self.opts.rpc_attempts => {
-                    return Err(SyncError::Rpc {
-                        method,
-                        attempts: attempt,
-                        detail: one_line(&e.to_string()),
-                    })
-                }
-                Err(e) => {
-                    tracing::warn!(attempt, method, error = %one_line(&e.to_string()), "retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
-            }
-        }
+        ahead: Option<ReadAhead>,
+    ) -> Result<Page, SyncError> {
+        let page = match ahead {
+            Some(ahead) => ahead.page().await?,
+            None => self.source.read(contracts, position, end).await?,
+        };
+        self.oldest = page.oldest_ledger;
+        self.latest = page.latest_ledger;
+        Ok(page)
     }
 
     /// Stores and applies one page's events and, when given, moves the cursor to
@@ -980,29 +846,13 @@ impl<'a> Follower<'a> {
     async fn apply_page(
         &mut self,
         conn: &mut PgConnection,
-        contracts: &HashMap<String, Followed>,
-        events: &[stellar_rpc_client::Event],
+        page: Page,
         cursor: Option<(&str, u32, Option<&str>)>,
     ) -> Result<(), SyncError> {
         let network = self.network.as_str();
-        // Read and decode the page first; the raw rows go in with one statement, those with
-        // nothing to mirror already final.
-        let mut incoming = Vec::with_capacity(events.len());
-        for event in events {
-            self.report.events_seen += 1;
-            let Some(followed) = contracts.get(&event.contract_id) else {
-                // The server answered for a contract we did not ask about.
-                tracing::warn!(contract = %event.contract_id, id = %event.id, "event of an unfollowed contract skipped");
-                continue;
-            };
-            incoming.push(Incoming::read(event, followed)?);
-        }
-        let hashes = incoming
-            .iter()
-            .filter(|i| !matches!(i.decoded, Ok(Decoded::Ignored)))
-            .map(|i| i.tx_hash.clone())
-            .collect();
-        let details = self.transaction_details(conn, hashes).await?;
+        self.report.events_seen += page.returned as u64;
+        let (incoming, details) = (page.events, page.details);
+        // The raw rows go in with one statement, those with nothing to mirror already final.
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
         // Whether any event may have to wait behind a parked one (usually none is parked).
         let mut parked_open = sqlx::query_scalar::<_, i64>(COUNT_OPEN_PARKED)
@@ -1059,7 +909,7 @@ impl<'a> Follower<'a> {
                     if matches!(i.decoded, Ok(Decoded::Ignored)) {
                         "ignored".to_owned()
                     } else {
-                        "parked".to_owned()
+                        "applied".to_owned()
                     }
                 }))
                 .fetch_all(&mut *tx)
@@ -1068,42 +918,69 @@ impl<'a> Follower<'a> {
                 .into_iter()
                 .collect()
         };
-        for item in incoming {
-            if !fresh.contains(&item.event.id) {
-                continue;
-            }
-            self.report.events_new += 1;
-            if matches!(item.decoded, Ok(Decoded::Ignored)) {
-                self.report.ignored += 1;
-                continue;
-            }
-            let origin = Origin {
-                network,
-                event_id: &item.event.id,
-                contract_id: item.followed.id,
-                contract: &item.event.contract_id,
-                ledger: item.event.ledger,
-                closed_at: &item.event.ledger_closed_at,
-                tx_hash: &item.tx_hash,
-                tx: details.get(&item.tx_hash),
+        let fresh_items: Vec<Incoming> = incoming
+            .into_iter()
+            .filter(|i| fresh.contains(&i.event.id))
+            .collect();
+        self.report.events_new += fresh_items.len() as u64;
+        let pending: Vec<(Origin, &Incoming)> = fresh_items
+            .iter()
+            .filter(|i| !matches!(i.decoded, Ok(Decoded::Ignored)))
+            .map(|item| {
+                let origin = Origin {
+                    network,
+                    event_id: &item.event.id,
+                    contract_id: item.followed.id,
+                    contract: &item.event.contract_id,
+                    ledger: item.event.ledger,
+                    closed_at: &item.event.ledger_closed_at,
+                    tx_hash: &item.tx_hash,
+                    tx: details.get(&item.tx_hash),
+                };
+                (origin, item)
+            })
+            .collect();
+        self.report.ignored += (fresh_items.len() - pending.len()) as u64;
+        let last_ledger = fresh_items.last().map_or(0, |e| e.event.ledger);
+        let mut at = 0;
+        while at < pending.len() {
+            // Consecutive purchases go in together, unless an event is parked (one of them
+            // might have to wait behind it: one at a time then).
+            let run = if parked_open {
+                1
+            } else {
+                pending[at..]
+                    .iter()
+                    .take_while(|(_, i)| matches!(i.decoded, Ok(Decoded::Purchased { .. })))
+                    .count()
+                    .max(1)
             };
-            let (outcome, subject) = process(
-                &mut tx,
-                &origin,
-                item.decoded,
-                &item.value_json,
-                parked_open,
-            )
-            .await?;
-            match outcome {
-                Outcome::Applied => self.report.applied += 1,
-                Outcome::Ignored => self.report.ignored += 1,
-                Outcome::Parked(..) => {
-                    self.report.parked += 1;
-                    parked_open = true;
-                }
+            if run > 1 && apply_purchases(&mut tx, &pending[at..at + run]).await? {
+                self.report.applied += run as u64;
+                at += run;
+                continue;
             }
-            record_outcome(&mut tx, &origin, &outcome, &subject, false).await?;
+            // One at a time: each applied or parked with its own reason.
+            for (origin, item) in &pending[at..at + run] {
+                let (outcome, subject) = process(
+                    &mut tx,
+                    origin,
+                    &item.decoded,
+                    &item.value_json,
+                    parked_open,
+                )
+                .await?;
+                match outcome {
+                    Outcome::Applied => self.report.applied += 1,
+                    Outcome::Ignored => self.report.ignored += 1,
+                    Outcome::Parked(..) => {
+                        self.report.parked += 1;
+                        parked_open = true;
+                    }
+                }
+                record_outcome(&mut tx, origin, &outcome, &subject, false).await?;
+            }
+            at += run;
         }
         let fresh = fresh.len();
         if let Some((cursor, complete, closed_at)) = cursor {
@@ -1122,7 +999,7 @@ impl<'a> Follower<'a> {
         if fresh > 0 {
             tracing::info!(
                 network,
-                ledger = events.last().map_or(0, |e| e.ledger),
+                ledger = last_ledger,
                 new = fresh,
                 applied = self.report.applied,
                 parked = self.report.parked,
@@ -1132,57 +1009,27 @@ impl<'a> Follower<'a> {
         Ok(())
     }
 
-    /// The source and fee of the transactions behind `events` that `transactions` does not
-    /// have yet, from getTransaction (a transaction the server no longer keeps has none).
+    /// The source and fee of the transactions `hashes` that `transactions` does not have yet,
+    /// from getTransaction.
     async fn transaction_details(
         &self,
         conn: &mut PgConnection,
         mut hashes: Vec<String>,
     ) -> Result<HashMap<String, TxInfo>, SyncError> {
-        let mut found = HashMap::new();
         if !self.opts.transaction_details || hashes.is_empty() {
-            return Ok(found);
+            return Ok(HashMap::new());
         }
         hashes.sort();
         hashes.dedup();
-        let known: Vec<String> = sqlx::query_scalar(DETAILED_TRANSACTIONS)
+        let known: HashSet<String> = sqlx::query_scalar(DETAILED_TRANSACTIONS)
             .bind(&hashes)
             .fetch_all(&mut *conn)
             .await
-            .map_err(db("reading known transactions"))?;
-        // A few requests in flight at once: one per transaction adds up on a backfill.
-        let lookups = hashes
+            .map_err(db("reading known transactions"))?
             .into_iter()
-            .filter(|h| !known.contains(h))
-            .map(|hash| async move {
-                let Ok(parsed) = hash.parse::<xdr::Hash>() else {
-                    return Ok((hash, None));
-                };
-                let response = self
-                    .retrying("getTransaction", || self.client.get_transaction(&parsed))
-                    .await?;
-                let source = response.envelope.as_ref().and_then(envelope_source);
-                let fee = response.result.as_ref().map(|r| r.fee_charged);
-                let info = match (source, fee) {
-                    (Some(source), Some(fee_charged)) => Some(TxInfo {
-                        source,
-                        fee_charged,
-                    }),
-                    _ => None,
-                };
-                Ok::<_, SyncError>((hash, info))
-            });
-        let answers: Vec<Result<(String, Option<TxInfo>), SyncError>> =
-            futures_util::stream::iter(lookups)
-                .buffer_unordered(DETAIL_LOOKUPS_IN_FLIGHT)
-                .collect()
-                .await;
-        for answer in answers {
-            if let (hash, Some(info)) = answer? {
-                found.insert(hash, info);
-            }
-        }
-        Ok(found)
+            .collect();
+        hashes.retain(|h| !known.contains(h));
+        self.source.details(hashes).await
     }
 
     /// Retries the open parked events (those before event id `before`, or all), oldest first,
@@ -1265,7 +1112,7 @@ impl<'a> Follower<'a> {
                 tx: None,
             };
             let decoded = decode::decode(kind, &topics, &value);
-            let (outcome, subject) = process(&mut tx, &origin, decoded, value_json, true).await?;
+            let (outcome, subject) = process(&mut tx, &origin, &decoded, value_json, true).await?;
             if !matches!(outcome, Outcome::Parked(..)) {
                 resolved += 1;
                 resolved_txs.push(tx_hash.clone());
@@ -1289,6 +1136,26 @@ impl<'a> Follower<'a> {
         }
         Ok(())
     }
+}
+
+/// [`SyncError::CursorTooOld`] when `position` is older than the server's `oldest` ledger.
+fn check_retention(
+    network: NetworkName,
+    position: &Position,
+    oldest: u32,
+    latest: u32,
+) -> Result<(), SyncError> {
+    let next = position.next_ledger();
+    if next < oldest {
+        return Err(SyncError::CursorTooOld {
+            network,
+            next_ledger: next,
+            last_missing: oldest - 1,
+            oldest,
+            latest,
+        });
+    }
+    Ok(())
 }
 
 /// The account that sent a transaction (the inner transaction's source for a fee bump).
@@ -1319,20 +1186,13 @@ fn envelope_source(envelope: &xdr::TransactionEnvelope) -> Option<String> {
     })
 }
 
-/// The followed contracts' addresses, sorted (the getEvents filter).
-fn addresses(contracts: &HashMap<String, Followed>) -> Vec<String> {
-    let mut ids: Vec<String> = contracts.keys().cloned().collect();
-    ids.sort();
-    ids
-}
-
 /// Applies one decoded event inside a savepoint; returns its outcome and the subject it is
 /// (or would be) parked under. With `parked_open` false (no open parked event on the
 /// network) the look for an earlier parked event on the same subject is skipped.
 async fn process(
     tx: &mut PgConnection,
     origin: &Origin<'_>,
-    decoded: Result<Decoded, decode::Undecodable>,
+    decoded: &Result<Decoded, decode::Undecodable>,
     value_json: &serde_json::Value,
     parked_open: bool,
 ) -> Result<(Outcome, String), SyncError> {
@@ -1368,7 +1228,7 @@ async fn process(
         }
     }
     let mut savepoint = tx.begin().await.map_err(db("opening a savepoint"))?;
-    match apply::apply(&mut savepoint, origin, &decoded, value_json).await {
+    match apply::apply(&mut savepoint, origin, decoded, value_json).await {
         Ok(Outcome::Parked(code, reason)) => {
             savepoint
                 .rollback()
@@ -1400,6 +1260,50 @@ async fn process(
     }
 }
 
+/// Applies a run of new `purchased` events together (purchases.rs) inside a savepoint;
+/// `false`, with nothing written, when one of them cannot be applied as it stands (the caller
+/// then takes them one at a time).
+async fn apply_purchases(
+    tx: &mut PgConnection,
+    run: &[(Origin<'_>, &Incoming)],
+) -> Result<bool, SyncError> {
+    let mut batch = Vec::with_capacity(run.len());
+    for (origin, item) in run {
+        let Ok(decoded) = &item.decoded else {
+            return Ok(false);
+        };
+        batch.push(purchases::Purchase {
+            origin,
+            decoded,
+            value_json: &item.value_json,
+        });
+    }
+    let mut savepoint = tx.begin().await.map_err(db("opening a savepoint"))?;
+    let applied = match purchases::apply(&mut savepoint, &batch).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(e) if refused(&e) => false,
+        Err(source) => {
+            return Err(SyncError::Database {
+                what: "applying purchases",
+                source,
+            })
+        }
+    };
+    if applied {
+        savepoint
+            .commit()
+            .await
+            .map_err(db("releasing a savepoint"))?;
+    } else {
+        savepoint
+            .rollback()
+            .await
+            .map_err(db("rolling back a savepoint"))?;
+    }
+    Ok(applied)
+}
+
 /// Records what became of an event: its outcome in `chain_events`, and `parked_events`.
 async fn record_outcome(
     tx: &mut PgConnection,
@@ -1410,6 +1314,12 @@ async fn record_outcome(
 ) -> Result<(), SyncError> {
     match (outcome, retry) {
         (Outcome::Parked(code, reason), false) => {
+            sqlx::query(SET_PARKED)
+                .bind(origin.network)
+                .bind(origin.event_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("parking an event"))?;
             sqlx::query(INSERT_PARKED)
                 .bind(origin.network)
                 .bind(origin.event_id)
@@ -1430,6 +1340,8 @@ async fn record_outcome(
                 .await
                 .map_err(db("recording a failed retry"))?;
         }
+        // A new event goes in as applied (INSERT_RAW).
+        (Outcome::Applied, false) => {}
         (outcome, retry) => {
             let name = if *outcome == Outcome::Applied {
                 "applied"

@@ -4,16 +4,19 @@
 //! 1. A `passa devnet` in this process (25 ms ledgers), a scratch database on the server of
 //!    `DATABASE_URL` (created, migrated, dropped at the end), the contracts deployed, an
 //!    organizer verified and an event with a tier big enough for everything per deployment.
-//! 2. Buyers purchase 10 tickets at a time (10 `mint` events and one `purchased` each), one
-//!    buyer per deployment (eight deployments: a ticketing contract's token ids come from one
-//!    counter, so purchases simulated on the same state collide), until the contracts have
-//!    emitted the number of events asked for.
+//! 2. Thirty-two buyers purchase at once, 10 tickets at a time (10 `mint` events and one
+//!    `purchased` each), until the contract has emitted the number of events asked for.
 //! 3. `passa sync --once` (this binary, as a child process) backfills from the first ledger
 //!    into the scratch database: wall time, events per second, the child's peak RSS (sampled
 //!    from /proc: `getrusage` would count the pages the child shared with this process
 //!    between fork and exec).
 //! 4. The raw rows it stored (`chain_events`) are exported and loaded again with `COPY` into a
 //!    table like it: rows per second.
+//!
+//! With [`SyncBenchOptions::reuse`] the devnet keeps its state in that directory and the
+//! database as it was before the backfill is kept as a template (`passa_bench_seed_<events>`):
+//! a second run with the same directory and event count skips step 2 and measures the backfill
+//! again on the same ledgers (for profiling the sync without producing the events each time).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -50,6 +53,8 @@ pub struct SyncBenchOptions {
     pub database_url: String,
     /// The contracts' wasm.
     pub wasm_dir: PathBuf,
+    /// Keep the produced ledgers and database here and reuse them on the next run.
+    pub reuse: Option<PathBuf>,
 }
 
 /// What the benchmark measured.
@@ -131,15 +136,108 @@ pub async fn sync_backfill(options: &SyncBenchOptions) -> Result<SyncBenchReport
             .parse()
             .map_err(|e| BenchError(format!("{e}")))?,
         ledger_close: Duration::from_millis(25),
+        state_dir: options.reuse.as_ref().map(|dir| dir.join("devnet")),
         ..Default::default()
     })
     .await
     .map_err(|e| fail("starting the devnet")(e.to_string()))?;
-    let scratch = Scratch::create(&options.database_url).await?;
-    let result = run(options, &devnet.rpc_url(), &scratch).await;
+    let seed = match &options.reuse {
+        Some(dir) => Seed::find(dir, options.events)?,
+        None => None,
+    };
+    let scratch = match &seed {
+        Some(seed) => Scratch::from_template(&options.database_url, &seed.database).await?,
+        None => Scratch::create(&options.database_url).await?,
+    };
+    let result = match seed {
+        Some(seed) => backfill(&devnet.rpc_url(), &scratch, seed.produced).await,
+        None => run(options, &devnet.rpc_url(), &scratch).await,
+    };
     devnet.shutdown().await;
     scratch.drop_database().await;
     result
+}
+
+/// How the events were produced: sent transactions, and how long that took.
+#[derive(Debug, Clone, Copy)]
+struct Produced {
+    transactions: u64,
+    took: Duration,
+}
+
+/// A kept production (`--reuse`): the template database and what went into it.
+struct Seed {
+    database: String,
+    produced: Produced,
+}
+
+impl Seed {
+    const FILE: &'static str = "seed";
+
+    fn database_name(events: u64) -> String {
+        format!("passa_bench_seed_{events}")
+    }
+
+    /// The kept production for `events` in `dir`, if there is one.
+    fn find(dir: &std::path::Path, events: u64) -> Result<Option<Self>, BenchError> {
+        let Ok(text) = std::fs::read_to_string(dir.join(Self::FILE)) else {
+            return Ok(None);
+        };
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let bad = || {
+            BenchError(format!(
+                "{}: unreadable, remove the directory",
+                dir.display()
+            ))
+        };
+        let [kept_events, transactions, millis] = fields[..] else {
+            return Err(bad());
+        };
+        if kept_events.parse::<u64>().map_err(|_| bad())? != events {
+            return Err(BenchError(format!(
+                "{} holds a production of {kept_events} events, not {events}: remove it or \
+                 ask for {kept_events}",
+                dir.display()
+            )));
+        }
+        Ok(Some(Self {
+            database: Self::database_name(events),
+            produced: Produced {
+                transactions: transactions.parse().map_err(|_| bad())?,
+                took: Duration::from_millis(millis.parse().map_err(|_| bad())?),
+            },
+        }))
+    }
+
+    /// Keeps the scratch database as it is now (no connection open) as the template of later
+    /// runs, and notes it in `dir`.
+    async fn keep(
+        dir: &std::path::Path,
+        events: u64,
+        scratch: &Scratch,
+        produced: Produced,
+    ) -> Result<(), BenchError> {
+        let name = Self::database_name(events);
+        let mut admin = crate::db::connect(&scratch.admin)
+            .await
+            .map_err(|e| fail("connecting to the server")(e.to_string()))?;
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{name}\""),
+            format!("CREATE DATABASE \"{name}\" TEMPLATE \"{}\"", scratch.name),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .map_err(|e| fail("keeping the produced database")(e.to_string()))?;
+        }
+        let note = format!(
+            "{events} {} {}\n",
+            produced.transactions,
+            produced.took.as_millis()
+        );
+        std::fs::write(dir.join(Self::FILE), note)
+            .map_err(|e| fail("writing the seed note")(e.to_string()))
+    }
 }
 
 async fn run(
@@ -154,9 +252,8 @@ async fn run(
         .map_err(|e| fail("connecting")(e.to_string()))?;
     let mut db = scratch.connect().await?;
 
-    // Token ids come from one counter per ticketing contract, so two purchases simulated on
-    // the same state collide in a ledger: one buyer per deployment, several deployments (the
-    // sync follows at most 25 contracts, so 8 of three).
+    // One sale, many buyers at once: each purchase names its own token ids, so purchases
+    // simulated on the same ledger state all apply.
     let admin = funded(&rpc).await?;
     let cast = Cast::new(&rpc, admin)
         .await
@@ -199,7 +296,6 @@ async fn run(
         invoke(&rpc, &cast.organizer, &ticketing, "create_event", args).await?;
         markets.push((ticketing, event));
     }
-    let first_ledger = 1;
 
     // Produce the events.
     let per_purchase = u64::from(PER_PURCHASE) + 1;
@@ -208,32 +304,57 @@ async fn run(
     let started = Instant::now();
     let mut clients = Vec::new();
     for (ticketing, event_arg) in markets {
-        let buyer = funded(&rpc).await?;
-        let (rpc, next) = (rpc.clone(), next.clone());
-        clients.push(tokio::spawn(async move {
-            while next.fetch_add(1, Ordering::Relaxed) < purchases {
-                let args = vec![
-                    scval::address(&buyer.sc_address()),
-                    event_arg.clone(),
-                    scval::u32(0),
-                    scval::u32(PER_PURCHASE),
-                    scval::option(None),
-                ];
-                invoke(&rpc, &buyer, &ticketing, "purchase", args).await?;
-            }
-            Ok::<(), BenchError>(())
-        }));
+        for _ in 0..BUYERS {
+            let buyer = funded(&rpc).await?;
+            let (rpc, next) = (rpc.clone(), next.clone());
+            let (ticketing, event_arg) = (ticketing.clone(), event_arg.clone());
+            clients.push(tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= purchases {
+                        break;
+                    }
+                    let first = u32::try_from(n * u64::from(PER_PURCHASE) + 1)
+                        .map_err(|_| BenchError("more tickets than token ids".to_owned()))?;
+                    let args = vec![
+                        scval::address(&buyer.sc_address()),
+                        event_arg.clone(),
+                        scval::u32(0),
+                        scval::u32(first),
+                        scval::u32(PER_PURCHASE),
+                        scval::option(None),
+                    ];
+                    invoke(&rpc, &buyer, &ticketing, "purchase", args).await?;
+                }
+                Ok::<(), BenchError>(())
+            }));
+        }
     }
     for client in clients {
         client
             .await
             .map_err(|e| fail("a client")(e.to_string()))??;
     }
-    let produce = started.elapsed();
+    let produced = Produced {
+        transactions: purchases,
+        took: started.elapsed(),
+    };
     db.close()
         .await
         .map_err(|e| fail("closing")(e.to_string()))?;
+    if let Some(dir) = &options.reuse {
+        Seed::keep(dir, options.events, scratch, produced).await?;
+    }
+    backfill(rpc_url, scratch, produced).await
+}
 
+/// Steps 3 and 4: the backfill by the real binary, then COPY.
+async fn backfill(
+    rpc_url: &str,
+    scratch: &Scratch,
+    produced: Produced,
+) -> Result<SyncBenchReport, BenchError> {
+    let first_ledger = 1;
     // Backfill with the real binary.
     let exe = std::env::current_exe().map_err(|e| fail("locating passa")(e.to_string()))?;
     let mut command = Command::new(exe);
@@ -272,8 +393,8 @@ async fn run(
         .map_err(|e| fail("closing")(e.to_string()))?;
     Ok(SyncBenchReport {
         events: u64::try_from(events).unwrap_or(0),
-        transactions: purchases,
-        produce,
+        transactions: produced.transactions,
+        produce: produced.took,
         sync,
         sync_peak_rss_mib,
         copy,
@@ -281,7 +402,10 @@ async fn run(
 }
 
 /// Deployments (three contracts each) the events come from.
-const DEPLOYMENTS: usize = 8;
+const DEPLOYMENTS: usize = 1;
+
+/// Buyers purchasing at once from each deployment.
+const BUYERS: usize = 32;
 
 /// Tickets per purchase: the contract's maximum.
 const PER_PURCHASE: u32 = 10;
@@ -403,6 +527,28 @@ impl Scratch {
             .await
             .map_err(|e| fail("migrating")(e.to_string()))?;
         Ok(scratch)
+    }
+
+    /// A scratch database copied from `template`.
+    async fn from_template(server_url: &str, template: &str) -> Result<Self, BenchError> {
+        let mut url =
+            url::Url::parse(server_url).map_err(|e| fail("DATABASE_URL")(e.to_string()))?;
+        let name = format!("passa_bench_{}", std::process::id());
+        url.set_path(&name);
+        let admin = DbConfig::new(server_url);
+        let mut conn = crate::db::connect(&admin)
+            .await
+            .map_err(|e| fail("connecting to the server")(e.to_string()))?;
+        let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| fail("copying the kept database")(e.to_string()))?;
+        Ok(Self {
+            url: url.to_string(),
+            admin,
+            name,
+        })
     }
 
     async fn connect(&self) -> Result<PgConnection, BenchError> {

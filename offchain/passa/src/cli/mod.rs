@@ -192,6 +192,11 @@ pub struct BenchSyncArgs {
     /// Where the contracts' wasm is.
     #[arg(long, value_name = "DIR", default_value = "target/wasm")]
     pub wasm_dir: std::path::PathBuf,
+
+    /// Keep the produced ledgers (devnet state) and database in DIR, and on a later run with
+    /// the same DIR and --events skip producing them: only the backfill is measured again.
+    #[arg(long, value_name = "DIR")]
+    pub reuse: Option<std::path::PathBuf>,
 }
 
 /// `passa bench devnet …`
@@ -330,6 +335,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 events: args.events,
                 database_url: config.database_url.clone(),
                 wasm_dir: args.wasm_dir,
+                reuse: args.reuse,
             })
             .await
             .map_err(|e| crate::error::Error::Bench(e.to_string()))?;

@@ -357,6 +357,8 @@ fn wasm_cost_report() {
     for ((r, f), target) in hot_paths_both().into_iter().zip(targets) {
         let met = if r.instructions.max(f.instructions) <= target {
             "yes"
+        } else if r.instructions <= target {
+            "in the test's Env only"
         } else {
             "no"
         };

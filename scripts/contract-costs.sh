@@ -108,10 +108,15 @@ Reductions made so far: no `core::fmt`, no 128-bit builtins (ticketing), no `I25
 `sparse_map_new_from_linear_memory` (map events are `sparse = false`, `purchased` is built by
 hand; 28 → 27 imports in all three, ~6.5k off every call), and ticketing's three hottest
 entries (event, balance, ticket) are keyed by the bare id / address instead of a
-`[Symbol, …]` vector (no vector object to build and convert on each access; ~13–35k per hot
+`[Symbol, …]` vector (no vector object to build and convert on each access; 31k–73k per hot
 path). The bare keys cost ~2.6 KB of ticketing's wasm (49 535 → 52 161 bytes: LLVM inlines
 the now smaller accessors); forcing them out of line wins back ~0.8 KB but costs ~3k
-instructions per hot path, so they stay inlined. The
+instructions per hot path, so they stay inlined. A wasm's size itself costs little CPU:
+without its 11 KB spec ticketing's hot paths measured only 1.0–1.7k cheaper. On its footprint
+a call also pays ~34 instructions per byte of each entry it reads (`ValDeser`); ticketing's
+event record is ~620 bytes, a tier ~380, a ticket ~330, about half of it field names, so a
+vector layout would save ~10k per event read, but decoding it links `vec_unpack_to_linear_memory`
+(+6.5k on every call). The
 next large step would be fewer exports/imports per module (e.g. splitting read-only getters
 into a separate reader contract) or storing tickets in a tuple layout (cheaper to serialise);
 both change interfaces others build on, so they are not done here.

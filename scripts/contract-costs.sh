@@ -114,7 +114,7 @@ the now smaller accessors); forcing them out of line wins back ~0.8 KB but costs
 instructions per hot path, so they stay inlined. A wasm's size itself costs little CPU:
 without its 11 KB spec ticketing's hot paths measured only 1.0–1.7k cheaper. On its footprint
 a call also pays ~34 instructions per byte of each entry it reads (`ValDeser`); ticketing's
-event record is ~620 bytes, a tier ~380, a ticket ~330, about half of it field names, so a
+event record is ~620 bytes, a tier ~420, a ticket ~330, about half of it field names, so a
 vector layout would save ~10k per event read, but decoding it links `vec_unpack_to_linear_memory`
 (+6.5k on every call). The
 next large step would be fewer exports/imports per module (e.g. splitting read-only getters

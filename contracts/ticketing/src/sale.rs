@@ -139,7 +139,8 @@ fn mint(
     let store = env.storage().persistent();
     let mut ids = [Val::VOID.to_val(); MAX_PER_PURCHASE as usize];
     for (slot, token_id) in ids.iter_mut().zip(first_token_id..=last) {
-        // The key is converted once for the check, the write and the extension.
+        // One key for the check, the write and the extension. A taken id fails the whole
+        // call; the host rolls back what the call wrote (earlier ids of the range included).
         let key = key::ticket(env, token_id);
         if store.has(&key) {
             return Err(TicketingError::TokenIdTaken);

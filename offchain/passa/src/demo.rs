@@ -805,4 +805,13 @@ mod tests {
         assert_ne!(id, event_id("b", "main"));
         assert_ne!(id, event_id("a", "cancelled"));
     }
+
+    #[test]
+    fn token_ids_depend_on_the_seed_and_leave_room_for_a_season() {
+        assert_eq!(first_token_id("a"), first_token_id("a"));
+        assert_ne!(first_token_id("a"), first_token_id("b"));
+        for seed in ["", "a", "test", "e2e", "concurrent"] {
+            assert!(first_token_id(seed) <= u32::MAX - 4_096, "{seed}");
+        }
+    }
 }

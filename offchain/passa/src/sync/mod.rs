@@ -31,6 +31,7 @@ mod apply;
 mod apply_tests;
 pub mod decode;
 mod purchases;
+mod raw;
 mod source;
 
 use std::collections::{HashMap, HashSet};
@@ -319,25 +320,6 @@ UPDATE transactions
    SET from_address = COALESCE(from_address, $2), gas_fee = COALESCE(gas_fee, $3::numeric / 10000000)
  WHERE transaction_hash = $1 AND (from_address IS NULL OR gas_fee IS NULL)";
 
-/// A page's raw events in one statement (arrays, one element per event; the topics as a JSON
-/// array each, since their count varies). Events with nothing to mirror are final at once;
-/// the others go in as `applied`, what nearly all of them become, and the few that are parked
-/// or turn out to have nothing to mirror are changed within the same transaction. Returns the
-/// ids that were new.
-const INSERT_RAW: &str = "
-INSERT INTO chain_events (network, event_id, smart_contract_id, contract_address, ledger,
-                          ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr,
-                          topics, value, outcome, applied_at)
-SELECT $1, x.event_id, x.contract_id, x.address, x.ledger, x.closed_at::timestamptz, x.tx_hash,
-       x.name, ARRAY(SELECT jsonb_array_elements_text(x.topics_xdr)), x.value_xdr, x.topics,
-       x.value, x.outcome, CASE WHEN x.outcome = 'parked' THEN NULL ELSE now() END
-  FROM unnest($2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-              $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::jsonb[], $13::text[])
-       AS x(event_id, contract_id, address, ledger, closed_at, tx_hash, name, topics_xdr,
-            value_xdr, topics, value, outcome)
-ON CONFLICT (network, event_id) DO NOTHING
-RETURNING event_id";
-
 const SET_OUTCOME: &str = "
 UPDATE chain_events SET outcome = $3, applied_at = now() WHERE network = $1 AND event_id = $2";
 
@@ -372,6 +354,22 @@ UPDATE parked_events
 const RESOLVE_PARKED: &str = "
 UPDATE parked_events SET attempts = attempts + 1, last_attempt_at = now(), resolved_at = now()
  WHERE network = $1 AND event_id = $2";
+
+/// New events after which the mirror's tables are analyzed first (then each time the events
+/// of the run double).
+const ANALYZE_EVERY: u64 = 10_000;
+
+/// The tables a page writes and then looks rows up in. (Without ownership PostgreSQL skips a
+/// table with a warning.)
+const SMALL_SAMPLE: &str = "SET LOCAL default_statistics_target = 10";
+const ANALYZE: &str = "
+ANALYZE chain_events, parked_events, transactions, tickets, ticket_transfers, attribution, events";
+
+/// At the start of a page: whether an event is parked (one may have to wait behind it), and
+/// the transaction's time.
+const PAGE_START: &str = "
+SELECT (SELECT count(*) FROM parked_events WHERE network = $1 AND resolved_at IS NULL),
+       now()::text";
 
 const COUNT_OPEN_PARKED: &str = "
 SELECT count(*) FROM parked_events
@@ -494,6 +492,8 @@ struct Follower<'a> {
     report: SyncReport,
     oldest: u32,
     latest: u32,
+    /// `report.events_new` when the mirror's tables were last analyzed.
+    analyzed_at: u64,
 }
 
 impl<'a> Follower<'a> {
@@ -506,6 +506,7 @@ impl<'a> Follower<'a> {
             report: SyncReport::default(),
             oldest: 0,
             latest: 0,
+            analyzed_at: 0,
         })
     }
 
@@ -562,6 +563,7 @@ impl<'a> Follower<'a> {
             if let Some((time, ledger)) = now {
                 self.complete_events(conn, &contracts, time, ledger).await?;
             }
+            self.analyze_when_grown(conn).await?;
             self.report.pages += 1;
             self.report.last_ledger = self.report.last_ledger.max(complete);
             self.report.cursor = Some(cursor);
@@ -594,6 +596,31 @@ impl<'a> Follower<'a> {
             }
         }
         Ok(self.report)
+    }
+
+    /// Refreshes the planner's statistics of the tables the sync writes once this run has
+    /// doubled what they held (at least [`ANALYZE_EVERY`] events): during a backfill they grow
+    /// from nothing within minutes, faster than autovacuum looks, and a plan made for a table
+    /// of a few rows scans it whole on every lookup.
+    async fn analyze_when_grown(&mut self, conn: &mut PgConnection) -> Result<(), SyncError> {
+        let grown = self.report.events_new - self.analyzed_at;
+        if grown < ANALYZE_EVERY.max(self.analyzed_at) {
+            return Ok(());
+        }
+        let started = Instant::now();
+        // A small sample: the row counts and key ranges are what the lookups need, and
+        // autovacuum makes the full statistics later.
+        let mut tx = conn.begin().await.map_err(db("beginning an analyze"))?;
+        for statement in [SMALL_SAMPLE, ANALYZE] {
+            sqlx::query(statement)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("analyzing the mirror's tables"))?;
+        }
+        tx.commit().await.map_err(db("committing an analyze"))?;
+        self.analyzed_at = self.report.events_new;
+        tracing::debug!(took = ?started.elapsed(), events = self.analyzed_at, "mirror tables analyzed");
+        Ok(())
     }
 
     /// Marks the followed events that ended by ledger time `time` (of `ledger`) completed.
@@ -852,72 +879,17 @@ impl<'a> Follower<'a> {
         let network = self.network.as_str();
         self.report.events_seen += page.returned as u64;
         let (incoming, details) = (page.events, page.details);
-        // The raw rows go in with one statement, those with nothing to mirror already final.
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
         // Whether any event may have to wait behind a parked one (usually none is parked).
-        let mut parked_open = sqlx::query_scalar::<_, i64>(COUNT_OPEN_PARKED)
+        let (open, now): (i64, String) = sqlx::query_as(PAGE_START)
             .bind(network)
-            .bind(None::<&str>)
             .fetch_one(&mut *tx)
             .await
-            .map_err(db("counting parked events"))?
-            > 0;
-        let fresh: HashSet<String> = if incoming.is_empty() {
-            HashSet::new()
-        } else {
-            let column =
-                |f: &dyn Fn(&Incoming) -> String| incoming.iter().map(f).collect::<Vec<_>>();
-            sqlx::query_scalar(INSERT_RAW)
-                .bind(network)
-                .bind(column(&|i| i.event.id.clone()))
-                .bind(incoming.iter().map(|i| i.followed.id).collect::<Vec<_>>())
-                .bind(column(&|i| i.event.contract_id.clone()))
-                .bind(
-                    incoming
-                        .iter()
-                        .map(|i| i64::from(i.event.ledger))
-                        .collect::<Vec<_>>(),
-                )
-                .bind(column(&|i| i.event.ledger_closed_at.clone()))
-                .bind(column(&|i| i.tx_hash.clone()))
-                .bind(
-                    incoming
-                        .iter()
-                        .map(|i| decode::name(&i.topics))
-                        .collect::<Vec<_>>(),
-                )
-                .bind(
-                    incoming
-                        .iter()
-                        .map(|i| serde_json::json!(i.event.topic))
-                        .collect::<Vec<_>>(),
-                )
-                .bind(column(&|i| i.event.value.clone()))
-                .bind(
-                    incoming
-                        .iter()
-                        .map(|i| i.topics_json.clone())
-                        .collect::<Vec<_>>(),
-                )
-                .bind(
-                    incoming
-                        .iter()
-                        .map(|i| i.value_json.clone())
-                        .collect::<Vec<_>>(),
-                )
-                .bind(column(&|i| {
-                    if matches!(i.decoded, Ok(Decoded::Ignored)) {
-                        "ignored".to_owned()
-                    } else {
-                        "applied".to_owned()
-                    }
-                }))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db("storing the raw events"))?
-                .into_iter()
-                .collect()
-        };
+            .map_err(db("counting parked events"))?;
+        let mut parked_open = open > 0;
+        let fresh = raw::store_new(&mut tx, network, &incoming, &now)
+            .await
+            .map_err(db("storing the raw events"))?;
         let fresh_items: Vec<Incoming> = incoming
             .into_iter()
             .filter(|i| fresh.contains(&i.event.id))

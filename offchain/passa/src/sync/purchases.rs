@@ -1,0 +1,356 @@
+//! `purchased` events, set-based. A sale is most of a contract's traffic (one `purchased` event
+//! and a mint per ticket), so a page's run of consecutive purchases is applied with a fixed
+//! handful of statements however long it is: the events locked and checked, the buyers'
+//! users, the transactions, every ticket, the sales totals and the audit rows, one statement
+//! each. A single purchase (a retried parked one, or one between other events) goes through
+//! the same statements.
+//!
+//! The rows are those [`super::apply`] documents for `purchased`. When a purchase of the run
+//! cannot be applied as it stands, nothing is written (the checks come first) or the caller
+//! rolls the run back (a ticket row refused), and the run is applied one event at a time, so
+//! the event that cannot be applied is parked with its own reason and the others apply.
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::apply::{self, AuditRow, Origin, TxRow};
+use super::decode::Decoded;
+use super::raw;
+
+/// One `purchased` event.
+pub(crate) struct Purchase<'a> {
+    pub origin: &'a Origin<'a>,
+    pub decoded: &'a Decoded,
+    pub value_json: &'a serde_json::Value,
+}
+
+/// Why a purchase cannot be applied as it stands: `parked_events`' reason code and reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// The fields of a `purchased` event.
+struct Fields<'a> {
+    event: Uuid,
+    buyer: &'a str,
+    tier: u32,
+    quantity: u32,
+    first_token_id: u32,
+    price: i128,
+    amount: i128,
+    referrer: Option<&'a str>,
+    commission: i128,
+}
+
+impl<'a> Fields<'a> {
+    fn of(decoded: &'a Decoded) -> Option<Self> {
+        match decoded {
+            Decoded::Purchased {
+                event,
+                buyer,
+                tier,
+                quantity,
+                first_token_id,
+                price,
+                amount,
+                referrer,
+                commission,
+            } => Some(Self {
+                event: *event,
+                buyer,
+                tier: *tier,
+                quantity: *quantity,
+                first_token_id: *first_token_id,
+                price: *price,
+                amount: *amount,
+                referrer: referrer.as_deref(),
+                commission: *commission,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The events the purchases are of, locked for the totals: the emitting contract, whether
+/// published on chain, and what their tickets copy (tiers, currency, metadata).
+const LOCK_EVENTS: &str = "
+SELECT event_id, smart_contract_id, onchain_status IS NOT NULL, tiers, currency, metadata_uri
+  FROM events WHERE event_id = ANY($1)
+ ORDER BY event_id
+   FOR NO KEY UPDATE";
+
+const USERS_OF_ADDRESSES: &str = "
+SELECT wallet_address::text, user_id FROM wallets
+ WHERE blockchain_network = 'stellar' AND wallet_address = ANY($1)";
+
+/// One row per token of each purchase (rows made by [`ticket_rows`]).
+const COPY_TICKETS: &str = "
+COPY tickets (event_id, smart_contract_id, token_id, ticket_tier, tier_index, price, price_raw,
+              current_price, current_price_raw, currency, owner_user_id, owner_address,
+              ticket_status, purchase_date, purchase_transaction_id, referrer_address,
+              commission_raw, metadata_uri)
+FROM STDIN";
+
+/// Each event's tickets sold, sales and commissions, summed over the purchases.
+const ADD_SALES: &str = "
+UPDATE events e
+   SET tickets_sold = e.tickets_sold + s.quantity, gross_sales_raw = e.gross_sales_raw + s.amount,
+       commissions_raw = e.commissions_raw + s.commission
+  FROM (SELECT event, sum(quantity)::int AS quantity, sum(amount::numeric) AS amount,
+               sum(commission::numeric) AS commission
+          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[])
+               AS x(event, quantity, amount, commission)
+         GROUP BY event) s
+ WHERE e.event_id = s.event";
+
+/// Applies `purchases` (in chain order) to the mirror.
+///
+/// Returns `Ok(Err((i, refusal)))` when purchase `i` cannot be applied as it stands; then
+/// the statements already run may have written part of the run, which the caller rolls back
+/// (it runs this inside a savepoint).
+///
+/// # Errors
+/// The database's.
+pub(crate) async fn apply(
+    db: &mut PgConnection,
+    purchases: &[Purchase<'_>],
+) -> Result<Result<(), (usize, Refusal)>, sqlx::Error> {
+    let mut fields = Vec::with_capacity(purchases.len());
+    for (i, purchase) in purchases.iter().enumerate() {
+        let Some(f) = Fields::of(purchase.decoded) else {
+            return Ok(Err((i, refusal("malformed", "not a purchase".to_owned()))));
+        };
+        fields.push(f);
+    }
+    let events = match check_events(db, purchases, &fields).await? {
+        Ok(events) => events,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    for (i, f) in fields.iter().enumerate() {
+        if f.quantity == 0 {
+            let reason = "a purchase of 0 tickets".to_owned();
+            return Ok(Err((i, refusal("malformed", reason))));
+        }
+        if u64::from(f.first_token_id) + u64::from(f.quantity) - 1 > u64::from(u32::MAX) {
+            let reason = format!("tickets from {} run past u32::MAX", f.first_token_id);
+            return Ok(Err((i, refusal("malformed", reason))));
+        }
+    }
+    let users = users_of(db, &fields).await?;
+    let tx_rows: Vec<TxRow> = purchases
+        .iter()
+        .map(|p| TxRow {
+            origin: p.origin,
+            decoded: p.decoded,
+        })
+        .collect();
+    let transactions = apply::record_transactions(db, &tx_rows).await?;
+    let rows = match ticket_rows(purchases, &fields, &events, &users, &transactions) {
+        Ok(rows) => rows,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    raw::copy_in(db, COPY_TICKETS, rows).await?;
+    add_sales(db, &fields).await?;
+    let audit: Vec<AuditRow> = purchases
+        .iter()
+        .zip(&fields)
+        .map(|(p, f)| AuditRow {
+            origin: p.origin,
+            user: users.get(f.buyer).copied(),
+            action: "purchased",
+            resource: ("event", f.event.to_string()),
+            new_values: p.value_json,
+        })
+        .collect();
+    apply::audit_all(db, &audit).await?;
+    Ok(Ok(()))
+}
+
+fn refusal(code: &'static str, reason: String) -> Refusal {
+    Refusal { code, reason }
+}
+
+
+/// An event of the purchases, as its tickets copy it.
+struct EventRow {
+    contract: Option<Uuid>,
+    published: bool,
+    tiers: Option<serde_json::Value>,
+    currency: String,
+    metadata_uri: Option<String>,
+}
+
+/// The purchases' events, locked; or the first purchase whose event is not published in the
+/// mirror by the emitting contract.
+async fn check_events(
+    db: &mut PgConnection,
+    purchases: &[Purchase<'_>],
+    fields: &[Fields<'_>],
+) -> Result<Result<HashMap<Uuid, EventRow>, (usize, Refusal)>, sqlx::Error> {
+    let mut ids: Vec<Uuid> = fields.iter().map(|f| f.event).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    type Row = (
+        Uuid,
+        Option<Uuid>,
+        bool,
+        Option<serde_json::Value>,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(LOCK_EVENTS)
+        .bind(&ids)
+        .fetch_all(&mut *db)
+        .await?;
+    let events: HashMap<Uuid, EventRow> = rows
+        .into_iter()
+        .map(|(id, contract, published, tiers, currency, metadata_uri)| {
+            let row = EventRow {
+                contract,
+                published,
+                tiers,
+                currency,
+                metadata_uri,
+            };
+            (id, row)
+        })
+        .collect();
+    let unpublished = purchases.iter().zip(fields).position(|(p, f)| {
+        !matches!(
+            events.get(&f.event),
+            Some(e) if e.published && e.contract == Some(p.origin.contract_id)
+        )
+    });
+    Ok(match unpublished {
+        None => Ok(events),
+        Some(i) => Err((
+            i,
+            refusal(
+                "unknown_event",
+                format!(
+                    "event {} is not published on chain in the mirror",
+                    fields[i].event
+                ),
+            ),
+        )),
+    })
+}
+
+/// The users of the buyers' addresses, through `wallets`.
+async fn users_of(
+    db: &mut PgConnection,
+    fields: &[Fields<'_>],
+) -> Result<HashMap<String, Uuid>, sqlx::Error> {
+    let mut buyers: Vec<&str> = fields.iter().map(|f| f.buyer).collect();
+    buyers.sort_unstable();
+    buyers.dedup();
+    let rows: Vec<(String, Uuid)> = sqlx::query_as(USERS_OF_ADDRESSES)
+        .bind(&buyers)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The `COPY` rows of the purchases' tickets; or the first purchase of a tier its event does
+/// not have.
+fn ticket_rows(
+    purchases: &[Purchase<'_>],
+    fields: &[Fields<'_>],
+    events: &HashMap<Uuid, EventRow>,
+    users: &HashMap<String, Uuid>,
+    transactions: &HashMap<String, Uuid>,
+) -> Result<String, (usize, Refusal)> {
+    let mut rows = String::new();
+    for (i, (purchase, f)) in purchases.iter().zip(fields).enumerate() {
+        let event = events.get(&f.event);
+        let tier = event
+            .and_then(|e| e.tiers.as_ref())
+            .and_then(|tiers| tiers.get(f.tier as usize))
+            .and_then(|tier| tier.get("code"))
+            .and_then(serde_json::Value::as_str);
+        let (Some(event), Some(tier)) = (event, tier) else {
+            let reason = format!("event {} has no tier {} in the mirror", f.event, f.tier);
+            return Err((i, refusal("mismatch", reason)));
+        };
+        let event_id = f.event.to_string();
+        let contract = purchase.origin.contract_id.to_string();
+        let tier_index = f.tier.to_string();
+        let (price, price_raw) = (units(f.price), f.price.to_string());
+        let user = users.get(f.buyer).map(Uuid::to_string);
+        let transaction = transactions
+            .get(purchase.origin.tx_hash)
+            .map(Uuid::to_string);
+        let commission = (f.commission / i128::from(f.quantity)).to_string();
+        for offset in 0..f.quantity {
+            let token = (u64::from(f.first_token_id) + u64::from(offset)).to_string();
+            raw::copy_row(
+                &mut rows,
+                &[
+                    Some(&event_id),
+                    Some(&contract),
+                    Some(&token),
+                    Some(tier),
+                    Some(&tier_index),
+                    Some(&price),
+                    Some(&price_raw),
+                    Some(&price),
+                    Some(&price_raw),
+                    Some(&event.currency),
+                    user.as_deref(),
+                    Some(f.buyer),
+                    Some("purchased"),
+                    Some(purchase.origin.closed_at),
+                    transaction.as_deref(),
+                    f.referrer,
+                    Some(&commission),
+                    event.metadata_uri.as_deref(),
+                ],
+            );
+        }
+    }
+    Ok(rows)
+}
+
+/// Raw token units (7 decimals) as the human columns' decimal text.
+fn units(raw: i128) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let abs = raw.unsigned_abs();
+    format!("{sign}{}.{:07}", abs / 10_000_000, abs % 10_000_000)
+}
+
+async fn add_sales(db: &mut PgConnection, fields: &[Fields<'_>]) -> Result<(), sqlx::Error> {
+    let text = |f: &dyn Fn(&Fields) -> String| fields.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(ADD_SALES)
+        .bind(fields.iter().map(|f| f.event).collect::<Vec<_>>())
+        .bind(
+            fields
+                .iter()
+                .map(|f| i32::try_from(f.quantity).unwrap_or(i32::MAX))
+                .collect::<Vec<_>>(),
+        )
+        .bind(text(&|f| f.amount.to_string()))
+        .bind(text(&|f| f.commission.to_string()))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units;
+
+    #[test]
+    fn raw_units_read_as_seven_decimals() {
+        assert_eq!(units(0), "0.0000000");
+        assert_eq!(units(12_345_678), "1.2345678");
+        assert_eq!(units(-5), "-0.0000005");
+        assert_eq!(
+            units(i128::MAX),
+            format!("{}.{:07}", i128::MAX / 10_000_000, i128::MAX % 10_000_000)
+        );
+    }
+}

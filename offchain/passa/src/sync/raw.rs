@@ -1,0 +1,147 @@
+//! Storing a page's raw events in `chain_events`, unique by RPC event id.
+//!
+//! The ids already stored are looked up first and only the new events are written, with
+//! `COPY` (a backfill writes hundreds of thousands of these rows, and `COPY` is the fastest
+//! way PostgreSQL takes rows in). That is safe because only the holder of the sync's advisory
+//! lock writes `chain_events`, on this same connection. Events with nothing to mirror go in
+//! final (`ignored`); the others as `applied`, what nearly all of them become, and the few that
+//! are parked are changed within the same transaction.
+
+use std::collections::HashSet;
+
+use sqlx::PgConnection;
+
+use super::decode;
+use super::source::Incoming;
+
+const STORED: &str = "
+SELECT event_id::text FROM chain_events WHERE network = $1 AND event_id = ANY($2)";
+
+const COPY_IN: &str = "
+COPY chain_events (network, event_id, smart_contract_id, contract_address, ledger,
+                   ledger_closed_at, transaction_hash, name, topics_xdr, value_xdr, topics,
+                   value, outcome, applied_at)
+FROM STDIN";
+
+/// Stores the events of `incoming` not stored before; returns their ids. `now` is the
+/// database transaction's `now()`, as text, for `applied_at`.
+///
+/// # Errors
+/// The database's.
+pub(super) async fn store_new(
+    db: &mut PgConnection,
+    network: &str,
+    incoming: &[Incoming],
+    now: &str,
+) -> Result<HashSet<String>, sqlx::Error> {
+    if incoming.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<&str> = incoming.iter().map(|i| i.event.id.as_str()).collect();
+    let stored: HashSet<String> = sqlx::query_scalar(STORED)
+        .bind(network)
+        .bind(&ids)
+        .fetch_all(&mut *db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut fresh = HashSet::new();
+    let mut rows = String::new();
+    for item in incoming {
+        if stored.contains(&item.event.id) || !fresh.insert(item.event.id.clone()) {
+            continue;
+        }
+        row(&mut rows, network, item, now);
+    }
+    if !rows.is_empty() {
+        copy_in(db, COPY_IN, rows).await?;
+    }
+    Ok(fresh)
+}
+
+/// One row of `COPY … FROM STDIN` (text format) for `item`.
+fn row(out: &mut String, network: &str, item: &Incoming, now: &str) {
+    let outcome = if item.ignored() { "ignored" } else { "applied" };
+    let topics_xdr = format!(
+        "{{{}}}",
+        item.event
+            .topic
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let name = decode::name(&item.topics);
+    copy_row(
+        out,
+        &[
+            Some(network),
+            Some(&item.event.id),
+            Some(&item.followed.id.to_string()),
+            Some(&item.event.contract_id),
+            Some(&item.event.ledger.to_string()),
+            Some(&item.event.ledger_closed_at),
+            Some(&item.tx_hash),
+            name.as_deref(),
+            Some(&topics_xdr),
+            Some(&item.event.value),
+            Some(&item.topics_json.to_string()),
+            Some(&item.value_json.to_string()),
+            Some(outcome),
+            Some(now),
+        ],
+    );
+}
+
+/// Appends one row of `COPY … FROM STDIN`'s text format: the fields tab-separated, `None`
+/// as NULL.
+pub(super) fn copy_row(out: &mut String, fields: &[Option<&str>]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match field {
+            Some(text) => escape(out, text),
+            None => out.push_str("\\N"),
+        }
+    }
+    out.push('\n');
+}
+
+/// Sends `rows` (made with [`copy_row`]) through `statement`, a `COPY … FROM STDIN`;
+/// returns how many went in.
+pub(super) async fn copy_in(
+    db: &mut PgConnection,
+    statement: &str,
+    rows: String,
+) -> Result<u64, sqlx::Error> {
+    let mut copy = db.copy_in_raw(statement).await?;
+    copy.send(rows.into_bytes()).await?;
+    copy.finish().await
+}
+
+/// `text` as a field of COPY's text format: backslash, tab (the delimiter), newline and
+/// carriage return escaped; nothing else is special.
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn copy_fields_escape_what_the_text_format_reserves() {
+        let mut out = String::new();
+        escape(&mut out, "a\\b\tc\nd\re\"f");
+        assert_eq!(out, "a\\\\b\\tc\\nd\\re\"f");
+    }
+}

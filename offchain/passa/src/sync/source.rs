@@ -1,0 +1,342 @@
+//! Reading the chain for `passa sync`: `getEvents` pages with every event decoded, and the
+//! sender and fee of their transactions from `getTransaction`, each request retried with
+//! backoff. While one page is applied the next can be read ahead ([`ReadAhead`]), so the
+//! database and the RPC server work at the same time during a backfill.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use stellar_xdr::{self as xdr, ReadXdr};
+
+use super::apply::TxInfo;
+use super::decode::{self, Decoded};
+use super::{
+    check_retention, envelope_source, json_error, limits, one_line, Followed, Position, SyncError,
+    SyncOptions, MAX_IDS_PER_FILTER, MAX_LEDGER_RANGE,
+};
+use crate::network::NetworkName;
+use crate::rpc::Rpc;
+
+/// getTransaction requests in flight at once when filling in transaction details.
+const DETAIL_LOOKUPS_IN_FLIGHT: usize = 32;
+
+/// One event of a page, read and decoded.
+pub(super) struct Incoming {
+    pub event: stellar_rpc_client::Event,
+    pub followed: Followed,
+    pub topics: Vec<xdr::ScVal>,
+    pub topics_json: serde_json::Value,
+    pub value_json: serde_json::Value,
+    pub tx_hash: String,
+    pub decoded: Result<Decoded, decode::Undecodable>,
+}
+
+impl Incoming {
+    fn read(event: stellar_rpc_client::Event, followed: Followed) -> Result<Self, SyncError> {
+        let topics: Vec<xdr::ScVal> = event
+            .topic
+            .iter()
+            .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| SyncError::BadResponse {
+                what: "event topic",
+                detail: format!("{}: {e}", event.id),
+            })?;
+        let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
+            SyncError::BadResponse {
+                what: "event value",
+                detail: format!("{}: {e}", event.id),
+            }
+        })?;
+        // Stellar RPC has sent txHash with every event since protocol 21.
+        let tx_hash = event
+            .tx_hash
+            .clone()
+            .ok_or_else(|| SyncError::BadResponse {
+                what: "event",
+                detail: format!(
+                    "{} has no txHash (is the RPC server older than 21.0?)",
+                    event.id
+                ),
+            })?;
+        Ok(Self {
+            topics_json: serde_json::to_value(&topics).map_err(json_error)?,
+            value_json: serde_json::to_value(&value).map_err(json_error)?,
+            decoded: decode::decode(followed.kind, &topics, &value),
+            event,
+            followed,
+            topics,
+            tx_hash,
+        })
+    }
+
+    /// Whether the event has nothing to mirror.
+    pub fn ignored(&self) -> bool {
+        matches!(self.decoded, Ok(Decoded::Ignored))
+    }
+}
+
+/// One `getEvents` page, read.
+pub(super) struct Page {
+    /// The events of followed contracts, in chain order.
+    pub events: Vec<Incoming>,
+    /// How many events the server returned (a full page means more may follow).
+    pub returned: usize,
+    pub cursor: String,
+    pub oldest_ledger: u32,
+    pub latest_ledger: u32,
+    /// The latest ledger's close time, Unix seconds as the server wrote them.
+    pub latest_ledger_close_time: String,
+    /// Sender and fee of the transactions of the events with something to mirror, by hash
+    /// (when asked for; a transaction the server no longer keeps has none).
+    pub details: HashMap<String, TxInfo>,
+}
+
+/// The RPC server, as the sync reads it.
+pub(super) struct Source {
+    network: NetworkName,
+    client: stellar_rpc_client::Client,
+    page_size: u32,
+    rpc_attempts: u32,
+    transaction_details: bool,
+}
+
+impl Source {
+    pub fn new(rpc: &Rpc, opts: &SyncOptions) -> Result<Self, String> {
+        let client =
+            stellar_rpc_client::Client::new(&rpc.network().rpc_url).map_err(|e| e.to_string())?;
+        Ok(Self {
+            network: rpc.network().name,
+            client,
+            page_size: opts.page_size,
+            rpc_attempts: opts.rpc_attempts,
+            transaction_details: opts.transaction_details,
+        })
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// getHealth: the server's oldest and latest ledgers.
+    pub async fn health(&self) -> Result<(u32, u32), SyncError> {
+        let health = self
+            .retrying("getHealth", || self.client.get_health())
+            .await?;
+        Ok((health.oldest_ledger, health.latest_ledger))
+    }
+
+    /// Reads the page of `contracts`' events at `position` (a ledger range ends before `end`
+    /// when given): decoded, with their transactions' details.
+    pub async fn read(
+        &self,
+        contracts: &HashMap<String, Followed>,
+        position: &Position,
+        end: Option<u32>,
+    ) -> Result<Page, SyncError> {
+        let mut ids: Vec<String> = contracts.keys().cloned().collect();
+        ids.sort();
+        let response = self.fetch(&ids, position, end).await?;
+        let returned = response.events.len();
+        let mut events = Vec::with_capacity(returned);
+        for event in response.events {
+            let Some(followed) = contracts.get(&event.contract_id) else {
+                // The server answered for a contract we did not ask about.
+                tracing::warn!(contract = %event.contract_id, id = %event.id, "event of an unfollowed contract skipped");
+                continue;
+            };
+            events.push(Incoming::read(event, followed.clone())?);
+        }
+        let hashes = events
+            .iter()
+            .filter(|i| !i.ignored())
+            .map(|i| i.tx_hash.clone())
+            .collect();
+        let details = self.details(hashes).await?;
+        Ok(Page {
+            events,
+            returned,
+            cursor: response.cursor,
+            oldest_ledger: response.oldest_ledger,
+            latest_ledger: response.latest_ledger,
+            latest_ledger_close_time: response.latest_ledger_close_time,
+            details,
+        })
+    }
+
+    /// The source and fee of the transactions `hashes` (several requests in flight: one per
+    /// transaction adds up on a backfill). Empty unless the options ask for them.
+    pub async fn details(
+        &self,
+        mut hashes: Vec<String>,
+    ) -> Result<HashMap<String, TxInfo>, SyncError> {
+        let mut found = HashMap::new();
+        if !self.transaction_details || hashes.is_empty() {
+            return Ok(found);
+        }
+        hashes.sort();
+        hashes.dedup();
+        let lookups = hashes.into_iter().map(|hash| async move {
+            let Ok(parsed) = hash.parse::<xdr::Hash>() else {
+                return Ok((hash, None));
+            };
+            let response = self
+                .retrying("getTransaction", || self.client.get_transaction(&parsed))
+                .await?;
+            let source = response.envelope.as_ref().and_then(envelope_source);
+            let fee = response.result.as_ref().map(|r| r.fee_charged);
+            let info = match (source, fee) {
+                (Some(source), Some(fee_charged)) => Some(TxInfo {
+                    source,
+                    fee_charged,
+                }),
+                _ => None,
+            };
+            Ok::<_, SyncError>((hash, info))
+        });
+        let answers: Vec<Result<(String, Option<TxInfo>), SyncError>> =
+            futures_util::stream::iter(lookups)
+                .buffer_unordered(DETAIL_LOOKUPS_IN_FLIGHT)
+                .collect()
+                .await;
+        for answer in answers {
+            if let (hash, Some(info)) = answer? {
+                found.insert(hash, info);
+            }
+        }
+        Ok(found)
+    }
+
+    /// One getEvents page at `position`; a ledger range ends before `end` when given.
+    async fn fetch(
+        &self,
+        ids: &[String],
+        position: &Position,
+        end: Option<u32>,
+    ) -> Result<stellar_rpc_client::GetEventsResponse, SyncError> {
+        use jsonrpsee_core::client::ClientT as _;
+        let filters: Vec<serde_json::Value> = ids
+            .chunks(MAX_IDS_PER_FILTER)
+            .map(|chunk| serde_json::json!({ "type": "contract", "contractIds": chunk }))
+            .collect();
+        let mut params = serde_json::Map::new();
+        params.insert("filters".to_owned(), filters.into());
+        let mut pagination = serde_json::json!({ "limit": self.page_size });
+        match position {
+            Position::Ledger(start) => {
+                params.insert("startLedger".to_owned(), (*start).into());
+                let cap = start.saturating_add(MAX_LEDGER_RANGE);
+                let end = end.map_or(cap, |e| e.min(cap)).max(start + 1);
+                params.insert("endLedger".to_owned(), end.into());
+            }
+            Position::Cursor { cursor, .. } => {
+                pagination["cursor"] = cursor.clone().into();
+            }
+        }
+        params.insert("pagination".to_owned(), pagination);
+        let mut object = jsonrpsee_core::params::ObjectParams::new();
+        for (k, v) in params {
+            object.insert(&k, v).map_err(|e| SyncError::BadResponse {
+                what: "request",
+                detail: e.to_string(),
+            })?;
+        }
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result: Result<stellar_rpc_client::GetEventsResponse, _> = self
+                .client
+                .client()
+                .request("getEvents", object.clone())
+                .await;
+            match result {
+                Ok(page) => return Ok(page),
+                Err(e) => {
+                    let detail = one_line(&e.to_string());
+                    // Maybe the retention window moved past us: a loud error, not a retry.
+                    if detail.contains("ledger range") || detail.contains("must be between") {
+                        let (oldest, latest) = self.health().await?;
+                        check_retention(self.network, position, oldest, latest)?;
+                    }
+                    if attempt >= self.rpc_attempts {
+                        return Err(SyncError::Rpc {
+                            method: "getEvents",
+                            attempts: attempt,
+                            detail,
+                        });
+                    }
+                    tracing::warn!(attempt, %detail, "getEvents failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    async fn retrying<T, F, Fut>(&self, method: &'static str, call: F) -> Result<T, SyncError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, stellar_rpc_client::Error>>,
+    {
+        let mut delay = Duration::from_millis(250);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if attempt >= self.rpc_attempts => {
+                    return Err(SyncError::Rpc {
+                        method,
+                        attempts: attempt,
+                        detail: one_line(&e.to_string()),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(attempt, method, error = %one_line(&e.to_string()), "retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+}
+
+/// The next page, being read in the background while the current one is applied. Dropping
+/// it stops the reading.
+pub(super) struct ReadAhead {
+    task: tokio::task::JoinHandle<Result<Page, SyncError>>,
+}
+
+impl ReadAhead {
+    /// Starts reading the page of `contracts` at `position`.
+    pub fn start(
+        source: &Arc<Source>,
+        contracts: &HashMap<String, Followed>,
+        position: Position,
+    ) -> Self {
+        let (source, contracts) = (source.clone(), contracts.clone());
+        Self {
+            task: tokio::spawn(async move { source.read(&contracts, &position, None).await }),
+        }
+    }
+
+    /// The page.
+    pub async fn page(mut self) -> Result<Page, SyncError> {
+        match (&mut self.task).await {
+            Ok(page) => page,
+            Err(e) => Err(SyncError::BadResponse {
+                what: "page read ahead",
+                detail: e.to_string(),
+            }),
+        }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

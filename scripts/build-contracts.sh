@@ -17,7 +17,9 @@
 # revenue 26 723 -> 25 370 bytes, claim 1 348 794 -> 1 243 778; REQUESTS.md item 2).
 # Then, for each wasm:
 #   * spec shaking (passa-wasm-shake, i.e. soroban_spec::shaking::{find_all, filter}, as
-#     `stellar contract build` does) rewrites the contractspecv0 section; docs in the spec per
+#     `stellar contract build` does) rewrites the contractspecv0 section, and the same tool
+#     unexports the toolchain's globals `_`, `__data_end`, `__heap_base` (no host or client
+#     uses them; every export costs ~2.3k instructions on every call); docs in the spec per
 #     PASSA_SPEC_DOCS=keep|summary|strip (summary: one line per function, type, event;
 #     strip by default: full docs cost ~8 KB, summaries ~2-3 KB per contract, and the
 #     size target is 20 KiB; the docs live in the source and `cargo doc`);

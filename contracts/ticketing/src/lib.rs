@@ -23,7 +23,7 @@
 //! conversion. `src/test/cost.rs` prints native figures, `src/test/wasm.rs` (feature
 //! `wasm-tests`) the wasm cost of every public function (`scripts/contract-costs.sh` writes
 //! them to `contracts/COSTS.md`); about 300k of every wasm call is the fixed price of
-//! instantiating a module with 27 host imports and 50 exports.
+//! instantiating a module with 27 host imports and 47 exports.
 //!
 //! ## Tests against the wasm
 //! `cargo test -p passa-ticketing --features wasm-tests` runs every test of the crate against

@@ -135,17 +135,17 @@ fn wasm_hot_paths_do_not_regress() {
     print(&[purchase, transfer, check_in]);
     let (purchase, transfer, check_in) = hot_paths();
     assert!(
-        purchase.instructions <= 910_000,
+        purchase.instructions <= 905_000,
         "{}",
         purchase.instructions
     );
     assert!(
-        transfer.instructions <= 630_000,
+        transfer.instructions <= 625_000,
         "{}",
         transfer.instructions
     );
     assert!(
-        check_in.instructions <= 560_000,
+        check_in.instructions <= 555_000,
         "{}",
         check_in.instructions
     );

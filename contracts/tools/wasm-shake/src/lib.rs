@@ -11,6 +11,9 @@
 //! The section rewrite walks the wasm's top-level sections by hand (id, LEB128 size) and
 //! replaces only the `contractspecv0` custom section's payload; every other byte is kept, so
 //! the output is deterministic.
+//!
+//! [`drop_link_exports`] also unexports the globals the toolchain adds (`_`, `__data_end`,
+//! `__heap_base`): the host charges every export on every call.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -129,6 +132,69 @@ pub fn sections(wasm: &[u8]) -> Result<Vec<Section<'_>>, Error> {
         pos = end;
     }
     Ok(out)
+}
+
+/// Exported globals the toolchain adds that neither the Soroban host nor any client uses: the
+/// SDK's `_` (a static exported only so that the linker keeps its custom sections, which are
+/// in the file once linked) and the linker's `__data_end` and `__heap_base`. The host charges
+/// every export on every instantiation (~2.3k instructions each, `InstantiateWasmExports`), so
+/// they cost every call of the contract.
+pub const LINK_EXPORTS: [&str; 3] = ["_", "__data_end", "__heap_base"];
+
+/// Returns a copy of `wasm` whose export section no longer lists the globals named in
+/// [`LINK_EXPORTS`] (functions and memory are kept, whatever their names), and how many
+/// exports were dropped. The globals themselves stay; an optimiser may remove them once
+/// unexported. Every other section is copied byte for byte.
+///
+/// # Errors
+/// [`Error::Malformed`] if the module or its export section is not well formed.
+pub fn drop_link_exports(wasm: &[u8]) -> Result<(Vec<u8>, usize), Error> {
+    const EXPORT_SECTION: u8 = 7;
+    const GLOBAL: u8 = 3;
+    let mut out = wasm
+        .get(..8)
+        .ok_or(Error::Malformed("missing wasm header"))?
+        .to_vec();
+    let mut dropped = 0;
+    for s in sections(wasm)? {
+        if s.id != EXPORT_SECTION {
+            out.extend_from_slice(s.raw);
+            continue;
+        }
+        let d = s.data;
+        let mut p = 0;
+        let count = leb128_u32(d, &mut p)?;
+        let mut kept: Vec<&[u8]> = Vec::new();
+        for _ in 0..count {
+            let start = p;
+            let len = leb128_u32(d, &mut p)? as usize;
+            let name = d.get(p..p + len).ok_or(Error::Malformed("export name"))?;
+            p += len;
+            let kind = *d.get(p).ok_or(Error::Malformed("export kind"))?;
+            p += 1;
+            leb128_u32(d, &mut p)?;
+            if kind == GLOBAL && LINK_EXPORTS.iter().any(|l| l.as_bytes() == name) {
+                dropped += 1;
+            } else {
+                kept.push(&d[start..p]);
+            }
+        }
+        if p != d.len() {
+            return Err(Error::Malformed("export section"));
+        }
+        let mut body = Vec::new();
+        let kept_count =
+            u32::try_from(kept.len()).map_err(|_| Error::Malformed("export section"))?;
+        push_leb128_u32(&mut body, kept_count);
+        for export in kept {
+            body.extend_from_slice(export);
+        }
+        let body_len = u32::try_from(body.len()).map_err(|_| Error::Malformed("export section"))?;
+        out.push(EXPORT_SECTION);
+        push_leb128_u32(&mut out, body_len);
+        out.extend_from_slice(&body);
+    }
+    Ok((out, dropped))
 }
 
 /// Encodes a custom section.
@@ -363,6 +429,46 @@ mod tests {
             m.extend_from_slice(s);
         }
         m
+    }
+
+    fn export(name: &str, kind: u8, index: u8) -> Vec<u8> {
+        let mut e = vec![name.len() as u8];
+        e.extend_from_slice(name.as_bytes());
+        e.extend_from_slice(&[kind, index]);
+        e
+    }
+
+    #[test]
+    fn drops_only_the_link_exports_of_globals() {
+        let type_section = vec![1u8, 1, 0];
+        let exports = [
+            export("memory", 2, 0),
+            export("_", 3, 0),
+            export("purchase", 0, 4),
+            export("__data_end", 3, 1),
+            export("_", 0, 5),
+            export("__heap_base", 3, 2),
+        ];
+        let mut body = vec![exports.len() as u8];
+        for e in &exports {
+            body.extend_from_slice(e);
+        }
+        let mut section = vec![7u8, body.len() as u8];
+        section.extend_from_slice(&body);
+        let custom = custom_section("contractspecv0", &[9; 20]);
+        let wasm = module(&[type_section.clone(), section, custom.clone()]);
+
+        let (out, dropped) = drop_link_exports(&wasm).unwrap();
+        assert_eq!(dropped, 3);
+        let mut body = vec![3u8];
+        for e in [&exports[0], &exports[2], &exports[4]] {
+            body.extend_from_slice(e);
+        }
+        let mut section = vec![7u8, body.len() as u8];
+        section.extend_from_slice(&body);
+        assert_eq!(out, module(&[type_section, section, custom]));
+        // Idempotent.
+        assert_eq!(drop_link_exports(&out).unwrap(), (out.clone(), 0));
     }
 
     #[test]

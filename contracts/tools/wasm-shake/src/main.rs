@@ -1,5 +1,6 @@
 //! `passa-wasm-shake [--docs keep|summary|strip] IN.wasm OUT.wasm`: shakes the contract spec
-//! of IN (see the library docs) and writes OUT. `--docs summary` (the default) keeps the first
+//! of IN (see the library docs), unexports the toolchain's globals (`_`, `__data_end`,
+//! `__heap_base`) and writes OUT. `--docs summary` (the default) keeps the first
 //! line of each function's, type's and event's doc.
 
 use std::process::ExitCode;
@@ -25,16 +26,18 @@ fn main() -> ExitCode {
         eprintln!("usage: passa-wasm-shake [--docs keep|summary|strip] IN.wasm OUT.wasm");
         return ExitCode::from(2);
     };
-    let run = || -> Result<passa_wasm_shake::Report, Box<dyn std::error::Error>> {
+    let run = || -> Result<(passa_wasm_shake::Report, usize), Box<dyn std::error::Error>> {
         let wasm = std::fs::read(input)?;
         let (out, report) = passa_wasm_shake::shake(&wasm, docs)?;
+        let (out, dropped) = passa_wasm_shake::drop_link_exports(&out)?;
         std::fs::write(output, out)?;
-        Ok(report)
+        Ok((report, dropped))
     };
     match run() {
-        Ok(r) => {
+        Ok((r, dropped)) => {
             println!(
-                "{input}: spec shaking v{}: kept {} of {} spec entries (docs: {docs:?})",
+                "{input}: spec shaking v{}: kept {} of {} spec entries (docs: {docs:?}); \
+                 {dropped} link exports dropped",
                 r.version, r.after, r.before
             );
             ExitCode::SUCCESS

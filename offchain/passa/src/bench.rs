@@ -11,7 +11,10 @@
 //!    from /proc: `getrusage` would count the pages the child shared with this process
 //!    between fork and exec).
 //! 4. The raw rows it stored (`chain_events`) are exported and loaded again with `COPY` into a
-//!    table like it: rows per second.
+//!    table like it (the same indexes, checks and foreign key): rows per second.
+//! 5. Live lag: on a second devnet closing a ledger a second, `passa sync` follows while a
+//!    buyer purchases in every ledger; every 50 ms the latest closed ledger minus the last
+//!    ledger the mirror applied is sampled.
 //!
 //! With [`SyncBenchOptions::reuse`] the devnet keeps its state in that directory and the
 //! database as it was before the backfill is kept as a template (`passa_bench_seed_<events>`):
@@ -72,6 +75,29 @@ pub struct SyncBenchReport {
     pub sync_peak_rss_mib: Option<f64>,
     /// Loading the same raw rows with COPY.
     pub copy: Duration,
+    /// How far the mirror trailed a live network.
+    pub live: LiveLag,
+}
+
+/// `passa sync` following a devnet that closes a ledger a second, a purchase in every
+/// ledger: how many ledgers the mirror trailed the network by, sampled every 50 ms
+/// (latest closed ledger − last ledger applied).
+#[derive(Debug, Clone, Default)]
+pub struct LiveLag {
+    /// The samples, in ledgers, sorted.
+    pub samples: Vec<u32>,
+    /// Purchases made while sampling, and those the mirror held at the end.
+    pub purchases: u64,
+    pub mirrored: u64,
+}
+
+impl LiveLag {
+    /// The `q` quantile (0–1) of the samples.
+    pub fn quantile(&self, q: f64) -> u32 {
+        let last = self.samples.len().saturating_sub(1);
+        let at = ((last as f64) * q).round() as usize;
+        self.samples.get(at.min(last)).copied().unwrap_or(0)
+    }
 }
 
 impl SyncBenchReport {
@@ -116,13 +142,31 @@ impl std::fmt::Display for SyncBenchReport {
             if ratio >= 0.5 { "met" } else { "NOT met" }
         )?;
         match self.sync_peak_rss_mib {
-            Some(rss) => write!(
+            Some(rss) => writeln!(
                 f,
                 "  sync peak RSS      {rss:.0} MiB (target 150: {})",
                 if rss <= 150.0 { "met" } else { "NOT met" }
-            ),
-            None => write!(f, "  sync peak RSS      not measured on this platform"),
+            )?,
+            None => writeln!(f, "  sync peak RSS      not measured on this platform")?,
         }
+        let live = &self.live;
+        let max = live.samples.last().copied().unwrap_or(0);
+        write!(
+            f,
+            "  live lag           1 s ledgers, {} purchases ({} mirrored), {} samples: \
+             p50 {} / p95 {} / max {} ledgers (target ≤ 1: {})",
+            live.purchases,
+            live.mirrored,
+            live.samples.len(),
+            live.quantile(0.5),
+            live.quantile(0.95),
+            max,
+            if max <= 1 && live.mirrored == live.purchases && !live.samples.is_empty() {
+                "met"
+            } else {
+                "NOT met"
+            }
+        )
     }
 }
 
@@ -155,7 +199,115 @@ pub async fn sync_backfill(options: &SyncBenchOptions) -> Result<SyncBenchReport
     };
     devnet.shutdown().await;
     scratch.drop_database().await;
+    let mut report = result?;
+    report.live = live_lag(options).await?;
+    Ok(report)
+}
+
+/// Ledgers the live phase lasts.
+const LIVE_LEDGERS: u32 = 20;
+
+/// The live phase (see [`LiveLag`]), on a devnet and a scratch database of its own.
+async fn live_lag(options: &SyncBenchOptions) -> Result<LiveLag, BenchError> {
+    let devnet = passa_devnet::Devnet::start(passa_devnet::DevnetOptions {
+        listen: "127.0.0.1:0"
+            .parse()
+            .map_err(|e| BenchError(format!("{e}")))?,
+        ledger_close: Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| fail("starting the devnet")(e.to_string()))?;
+    let scratch = Scratch::create(&options.database_url).await?;
+    let result = follow(options, &devnet.rpc_url(), &scratch).await;
+    devnet.shutdown().await;
+    scratch.drop_database().await;
     result
+}
+
+async fn follow(
+    options: &SyncBenchOptions,
+    rpc_url: &str,
+    scratch: &Scratch,
+) -> Result<LiveLag, BenchError> {
+    let (rpc, mut db) = connect(rpc_url, scratch).await?;
+    let cast = Cast::new(&rpc, funded(&rpc).await?)
+        .await
+        .map_err(|e| fail("funding")(e.to_string()))?;
+    let sale = open_sale(&rpc, &mut db, &cast, &options.wasm_dir, "live").await?;
+    let buyer = funded(&rpc).await?;
+    let mut child = sync_command(rpc_url, scratch, false)?
+        .spawn()
+        .map_err(|e| fail("starting passa sync")(e.to_string()))?;
+    let result = async {
+        // Caught up first.
+        let started = Instant::now();
+        while lag(&rpc, &mut db).await?.is_none_or(|l| l > 1) {
+            if started.elapsed() > Duration::from_secs(60) {
+                return Err(BenchError("passa sync did not catch up in 60 s".to_owned()));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // A purchase in every ledger (each waits for its inclusion), sampled meanwhile.
+        let buying = {
+            let (rpc, sale) = (rpc.clone(), sale.clone());
+            tokio::spawn(async move {
+                let mut made = 0u64;
+                for n in 0..LIVE_LEDGERS {
+                    purchase(&rpc, &buyer, &sale, n * PER_PURCHASE + 1).await?;
+                    made += 1;
+                }
+                Ok::<u64, BenchError>(made)
+            })
+        };
+        let mut samples = vec![];
+        while !buying.is_finished() {
+            if let Some(l) = lag(&rpc, &mut db).await? {
+                samples.push(l);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let purchases = buying
+            .await
+            .map_err(|e| fail("the buyer")(e.to_string()))??;
+        // The last purchase's ledger applied, then count what the mirror holds.
+        let settle = Instant::now();
+        while lag(&rpc, &mut db).await?.is_none_or(|l| l > 0)
+            && settle.elapsed() < Duration::from_secs(5)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let tickets: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM tickets WHERE token_id IS NOT NULL")
+                .fetch_one(&mut db)
+                .await
+                .map_err(|e| fail("counting tickets")(e.to_string()))?;
+        samples.sort_unstable();
+        Ok(LiveLag {
+            samples,
+            purchases,
+            mirrored: u64::try_from(tickets).unwrap_or(0) / u64::from(PER_PURCHASE),
+        })
+    }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// Ledgers the mirror trails the network by: latest closed − last applied (`None` before the
+/// sync stored a cursor). The mirror is read first, so a ledger closing in between counts
+/// against it.
+async fn lag(rpc: &Rpc, db: &mut PgConnection) -> Result<Option<u32>, BenchError> {
+    let applied: Option<i64> = sqlx::query_scalar("SELECT last_ledger FROM sync_cursors")
+        .fetch_optional(&mut *db)
+        .await
+        .map_err(|e| fail("reading the cursor")(e.to_string()))?;
+    let latest = rpc
+        .latest_ledger()
+        .await
+        .map_err(|e| fail("latest ledger")(e.to_string()))?;
+    Ok(applied.map(|a| u32::try_from(i64::from(latest) - a).unwrap_or(0)))
 }
 
 /// How the events were produced: sent transactions, and how long that took.
@@ -245,56 +397,24 @@ async fn run(
     rpc_url: &str,
     scratch: &Scratch,
 ) -> Result<SyncBenchReport, BenchError> {
-    let network = Network::resolve(NetworkName::Local, Some(rpc_url), None)
-        .map_err(|e| fail("network")(e.to_string()))?;
-    let rpc = Rpc::connect(&network)
-        .await
-        .map_err(|e| fail("connecting")(e.to_string()))?;
-    let mut db = scratch.connect().await?;
-
+    let (rpc, mut db) = connect(rpc_url, scratch).await?;
     // One sale, many buyers at once: each purchase names its own token ids, so purchases
     // simulated on the same ledger state all apply.
-    let admin = funded(&rpc).await?;
-    let cast = Cast::new(&rpc, admin)
+    let cast = Cast::new(&rpc, funded(&rpc).await?)
         .await
         .map_err(|e| fail("funding")(e.to_string()))?;
-    let token = rpc::native_asset_contract(&network).map_err(|e| fail("XLM")(e.to_string()))?;
-    let organizer = scval::address(&cast.organizer.sc_address());
     let mut markets = Vec::new();
     for i in 0..DEPLOYMENTS {
-        let mut deploy_options = DeployOptions::new(&options.wasm_dir);
-        deploy_options.deployment = format!("bench{i}");
-        let report = deploy::deploy(&rpc, &mut db, &cast.admin, &deploy_options, &Quiet)
-            .await
-            .map_err(|e| fail("deploying")(e.to_string()))?;
-        let ticketing = keys::parse_address(&report.contracts[0].address)
-            .map_err(|e| fail("deployment")(e.to_string()))?;
-        let seed = format!("bench{i}");
-        demo::register_off_chain(&mut db, &cast, &seed)
-            .await
-            .map_err(|e| fail("the backend's rows")(e.to_string()))?;
-        let event = scval::bytes(&demo::event_id(&seed, "main"))
-            .map_err(|e| fail("event id")(e.to_string()))?;
-        let now = rpc
-            .ledger_time()
-            .await
-            .map_err(|e| fail("ledger time")(e.to_string()))?;
-        let year = 365 * 24 * 3600;
-        let tiers = [("GA", XLM / 100, u32::MAX / 2, u32::MAX)];
-        let config =
-            demo::event_config(&token, now, now + year, now + year + 3600, "bench", &tiers)
-                .map_err(|e| fail("event config")(e.to_string()))?;
-        invoke(
-            &rpc,
-            &cast.admin,
-            &ticketing,
-            "verify_organizer",
-            vec![organizer.clone()],
-        )
-        .await?;
-        let args = vec![organizer.clone(), event.clone(), config];
-        invoke(&rpc, &cast.organizer, &ticketing, "create_event", args).await?;
-        markets.push((ticketing, event));
+        markets.push(
+            open_sale(
+                &rpc,
+                &mut db,
+                &cast,
+                &options.wasm_dir,
+                &format!("bench{i}"),
+            )
+            .await?,
+        );
     }
 
     // Produce the events.
@@ -303,11 +423,10 @@ async fn run(
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut clients = Vec::new();
-    for (ticketing, event_arg) in markets {
+    for market in markets {
         for _ in 0..BUYERS {
             let buyer = funded(&rpc).await?;
-            let (rpc, next) = (rpc.clone(), next.clone());
-            let (ticketing, event_arg) = (ticketing.clone(), event_arg.clone());
+            let (rpc, next, market) = (rpc.clone(), next.clone(), market.clone());
             clients.push(tokio::spawn(async move {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
@@ -316,15 +435,7 @@ async fn run(
                     }
                     let first = u32::try_from(n * u64::from(PER_PURCHASE) + 1)
                         .map_err(|_| BenchError("more tickets than token ids".to_owned()))?;
-                    let args = vec![
-                        scval::address(&buyer.sc_address()),
-                        event_arg.clone(),
-                        scval::u32(0),
-                        scval::u32(first),
-                        scval::u32(PER_PURCHASE),
-                        scval::option(None),
-                    ];
-                    invoke(&rpc, &buyer, &ticketing, "purchase", args).await?;
+                    purchase(&rpc, &buyer, &market, first).await?;
                 }
                 Ok::<(), BenchError>(())
             }));
@@ -348,6 +459,80 @@ async fn run(
     backfill(rpc_url, scratch, produced).await
 }
 
+/// The devnet at `rpc_url` and the scratch database.
+async fn connect(rpc_url: &str, scratch: &Scratch) -> Result<(Rpc, PgConnection), BenchError> {
+    let network = Network::resolve(NetworkName::Local, Some(rpc_url), None)
+        .map_err(|e| fail("network")(e.to_string()))?;
+    let rpc = Rpc::connect(&network)
+        .await
+        .map_err(|e| fail("connecting")(e.to_string()))?;
+    Ok((rpc, scratch.connect().await?))
+}
+
+/// Deploys the contracts as `deployment`, registers the backend's rows for it, verifies the
+/// organizer and opens an event with one tier big enough for anything; returns the ticketing
+/// contract and the event id argument.
+async fn open_sale(
+    rpc: &Rpc,
+    db: &mut PgConnection,
+    cast: &Cast,
+    wasm_dir: &std::path::Path,
+    deployment: &str,
+) -> Result<(stellar_xdr::ScAddress, stellar_xdr::ScVal), BenchError> {
+    let mut deploy_options = DeployOptions::new(wasm_dir);
+    deploy_options.deployment = deployment.to_owned();
+    let report = deploy::deploy(rpc, db, &cast.admin, &deploy_options, &Quiet)
+        .await
+        .map_err(|e| fail("deploying")(e.to_string()))?;
+    let ticketing = keys::parse_address(&report.contracts[0].address)
+        .map_err(|e| fail("deployment")(e.to_string()))?;
+    demo::register_off_chain(db, cast, deployment)
+        .await
+        .map_err(|e| fail("the backend's rows")(e.to_string()))?;
+    let event = scval::bytes(&demo::event_id(deployment, "main"))
+        .map_err(|e| fail("event id")(e.to_string()))?;
+    let now = rpc
+        .ledger_time()
+        .await
+        .map_err(|e| fail("ledger time")(e.to_string()))?;
+    let year = 365 * 24 * 3600;
+    let tiers = [("GA", XLM / 100, u32::MAX / 2, u32::MAX)];
+    let token =
+        rpc::native_asset_contract(rpc.network()).map_err(|e| fail("XLM")(e.to_string()))?;
+    let config = demo::event_config(&token, now, now + year, now + year + 3600, "bench", &tiers)
+        .map_err(|e| fail("event config")(e.to_string()))?;
+    let organizer = scval::address(&cast.organizer.sc_address());
+    invoke(
+        rpc,
+        &cast.admin,
+        &ticketing,
+        "verify_organizer",
+        vec![organizer.clone()],
+    )
+    .await?;
+    let args = vec![organizer, event.clone(), config];
+    invoke(rpc, &cast.organizer, &ticketing, "create_event", args).await?;
+    Ok((ticketing, event))
+}
+
+/// `buyer`'s purchase of [`PER_PURCHASE`] tickets from `first`.
+async fn purchase(
+    rpc: &Rpc,
+    buyer: &Signer,
+    (ticketing, event): &(stellar_xdr::ScAddress, stellar_xdr::ScVal),
+    first: u32,
+) -> Result<(), BenchError> {
+    let args = vec![
+        scval::address(&buyer.sc_address()),
+        event.clone(),
+        scval::u32(0),
+        scval::u32(first),
+        scval::u32(PER_PURCHASE),
+        scval::option(None),
+    ];
+    invoke(rpc, buyer, ticketing, "purchase", args).await
+}
+
 /// Steps 3 and 4: the backfill by the real binary, then COPY.
 async fn backfill(
     rpc_url: &str,
@@ -356,20 +541,9 @@ async fn backfill(
 ) -> Result<SyncBenchReport, BenchError> {
     let first_ledger = 1;
     // Backfill with the real binary.
-    let exe = std::env::current_exe().map_err(|e| fail("locating passa")(e.to_string()))?;
-    let mut command = Command::new(exe);
-    command
-        .args([
-            "sync",
-            "--once",
-            "--from-ledger",
-            &first_ledger.to_string(),
-            "--rpc-url",
-            rpc_url,
-        ])
-        .env("DATABASE_URL", &scratch.url)
-        .env("PASSA_NETWORK", "local");
-    command.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut command = sync_command(rpc_url, scratch, true)?;
+    command.args(["--from-ledger", &first_ledger.to_string()]);
+    command.stderr(Stdio::piped());
     let started = Instant::now();
     let (status, stderr, sync_peak_rss_mib) =
         tokio::task::spawn_blocking(move || run_sampling_peak_rss(command))
@@ -398,6 +572,7 @@ async fn backfill(
         sync,
         sync_peak_rss_mib,
         copy,
+        live: LiveLag::default(),
     })
 }
 
@@ -434,8 +609,23 @@ async fn invoke(
     Ok(())
 }
 
-/// Exports `chain_events` and loads it again with COPY into a table like it (indexes and
-/// constraints included); returns how long the load took.
+/// `passa sync` (this binary) on the devnet at `rpc_url` into `scratch`; `--once` when
+/// `once`. Its output is not kept.
+fn sync_command(rpc_url: &str, scratch: &Scratch, once: bool) -> Result<Command, BenchError> {
+    let exe = std::env::current_exe().map_err(|e| fail("locating passa")(e.to_string()))?;
+    let mut command = Command::new(exe);
+    command
+        .args(["sync", "--rpc-url", rpc_url])
+        .args(once.then_some("--once"))
+        .env("DATABASE_URL", &scratch.url)
+        .env("PASSA_NETWORK", "local")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Ok(command)
+}
+
+/// Exports `chain_events` and loads it again with COPY into a table like it (its indexes,
+/// checks and foreign key); returns how long the load took.
 async fn copy_rows(db: &mut PgConnection) -> Result<Duration, BenchError> {
     let err = fail("COPY");
     let data: Vec<u8> = db
@@ -448,10 +638,17 @@ async fn copy_rows(db: &mut PgConnection) -> Result<Duration, BenchError> {
         })
         .await
         .map_err(|e| err(e.to_string()))?;
-    sqlx::query("CREATE TABLE bench_copy (LIKE chain_events INCLUDING ALL)")
-        .execute(&mut *db)
-        .await
-        .map_err(|e| err(e.to_string()))?;
+    // LIKE copies the indexes and checks, not the foreign key: added, as chain_events has it.
+    for statement in [
+        "CREATE TABLE bench_copy (LIKE chain_events INCLUDING ALL)",
+        "ALTER TABLE bench_copy ADD FOREIGN KEY (smart_contract_id)
+             REFERENCES smart_contracts (contract_id)",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut *db)
+            .await
+            .map_err(|e| err(e.to_string()))?;
+    }
     let started = Instant::now();
     let mut copy = db
         .copy_in_raw("COPY bench_copy FROM STDIN")

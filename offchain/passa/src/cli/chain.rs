@@ -154,6 +154,13 @@ pub struct SyncArgs {
     #[arg(long, value_name = "N", default_value_t = 1_000,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,
+
+    /// Once caught up, ask for new events every MS milliseconds. The mirror trails the
+    /// network by at most this plus the time to apply a page: keep it well under the
+    /// network's ledger time (5 s on testnet and mainnet, 1 s on passa devnet).
+    #[arg(long, value_name = "MS", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll_interval: u64,
 }
 
 /// `passa sync parked`
@@ -698,6 +705,7 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
         once: args.once,
         from_ledger: args.from_ledger,
         page_size: args.page_size,
+        poll_interval: std::time::Duration::from_millis(args.poll_interval),
         ..Default::default()
     };
     let metrics = std::sync::Arc::new(crate::metrics::SyncMetrics::default());

@@ -84,7 +84,7 @@ impl Default for SyncOptions {
             once: false,
             from_ledger: None,
             page_size: 1_000,
-            poll_interval: Duration::from_secs(1),
+            poll_interval: Duration::from_millis(250),
             retry_parked_every: Duration::from_secs(30),
             rpc_attempts: 8,
             transaction_details: true,

@@ -174,7 +174,6 @@ fn refusal(code: &'static str, reason: String) -> Refusal {
     Refusal { code, reason }
 }
 
-
 /// An event of the purchases, as its tickets copy it.
 struct EventRow {
     contract: Option<Uuid>,

@@ -102,6 +102,20 @@ async fn purchases_simulated_on_the_same_state_all_succeed(pool: PgPool) {
     .await
     .expect("event created");
 
+    // Tickets of the tier sold, as the contract says.
+    let tier_sold = || async {
+        let sold = rpc
+            .read(
+                &organizer.account_id(),
+                t,
+                "tier_sold",
+                vec![scval::bytes(&event).expect("an event id"), scval::u32(0)],
+            )
+            .await
+            .expect("tier_sold");
+        scval::to_u32(&sold).expect("a count")
+    };
+
     // Every purchase simulated before any is sent: all on the same ledger state. Ids as a
     // wallet picks them, each buyer its own range (spread over the id space, out of order).
     let firsts: Vec<u32> = (0..BUYERS as u32)
@@ -120,16 +134,7 @@ async fn purchases_simulated_on_the_same_state_all_succeed(pool: PgPool) {
         signed.push(rpc.sign(prepared.tx, buyer).expect("signed"));
     }
     // Nothing was applied in between: the tier still has sold nothing.
-    let sold = rpc
-        .read(
-            &organizer.account_id(),
-            t,
-            "tier_sold",
-            vec![scval::bytes(&event).expect("an event id"), scval::u32(0)],
-        )
-        .await
-        .expect("tier_sold");
-    assert_eq!(scval::to_u32(&sold).expect("a count"), 0);
+    assert_eq!(tier_sold().await, 0);
 
     for s in &signed {
         rpc.send(s).await.expect("accepted");
@@ -142,19 +147,7 @@ async fn purchases_simulated_on_the_same_state_all_succeed(pool: PgPool) {
     assert!(ledgers.iter().all(|&l| l > first_ledger), "{ledgers:?}");
     println!("{BUYERS} purchases simulated from ledger {first_ledger}, applied in {ledgers:?}");
 
-    let sold = rpc
-        .read(
-            &organizer.account_id(),
-            t,
-            "tier_sold",
-            vec![scval::bytes(&event).expect("an event id"), scval::u32(0)],
-        )
-        .await
-        .expect("tier_sold");
-    assert_eq!(
-        scval::to_u32(&sold).expect("a count"),
-        BUYERS as u32 * QUANTITY
-    );
+    assert_eq!(tier_sold().await, BUYERS as u32 * QUANTITY);
     for (buyer, &first) in buyers.iter().zip(&firsts) {
         for id in [first, first + 1] {
             assert_eq!(owner_of(rpc, &organizer, t, id).await, buyer.address());

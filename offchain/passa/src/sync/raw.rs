@@ -11,7 +11,6 @@ use std::collections::HashSet;
 
 use sqlx::PgConnection;
 
-use super::decode;
 use super::source::Incoming;
 
 const STORED: &str = "
@@ -59,43 +58,68 @@ pub(super) async fn store_new(
     Ok(fresh)
 }
 
-/// One row of `COPY … FROM STDIN` (text format) for `item`.
-fn row(out: &mut String, network: &str, item: &Incoming, now: &str) {
-    let outcome = if item.ignored() { "ignored" } else { "applied" };
+/// The row of `item` for `COPY … FROM STDIN` (text format) without its last field,
+/// `applied_at`, and the end of line: made while the page is read ahead, off the path of
+/// the database transaction.
+pub(super) fn row_start(
+    event: &stellar_rpc_client::Event,
+    contract_id: uuid::Uuid,
+    tx_hash: &str,
+    name: Option<&str>,
+    topics_json: &serde_json::Value,
+    value_json: &serde_json::Value,
+    ignored: bool,
+) -> String {
     let topics_xdr = format!(
         "{{{}}}",
-        item.event
+        event
             .topic
             .iter()
             .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
             .collect::<Vec<_>>()
             .join(",")
     );
-    let name = decode::name(&item.topics);
-    copy_row(
-        out,
+    let mut out = String::with_capacity(1_024);
+    copy_fields(
+        &mut out,
         &[
-            Some(network),
-            Some(&item.event.id),
-            Some(&item.followed.id.to_string()),
-            Some(&item.event.contract_id),
-            Some(&item.event.ledger.to_string()),
-            Some(&item.event.ledger_closed_at),
-            Some(&item.tx_hash),
-            name.as_deref(),
+            // The network goes first in the finished row.
+            Some(&event.id),
+            Some(&contract_id.to_string()),
+            Some(&event.contract_id),
+            Some(&event.ledger.to_string()),
+            Some(&event.ledger_closed_at),
+            Some(tx_hash),
+            name,
             Some(&topics_xdr),
-            Some(&item.event.value),
-            Some(&item.topics_json.to_string()),
-            Some(&item.value_json.to_string()),
-            Some(outcome),
-            Some(now),
+            Some(&event.value),
+            Some(&topics_json.to_string()),
+            Some(&value_json.to_string()),
+            Some(if ignored { "ignored" } else { "applied" }),
         ],
     );
+    out
+}
+
+/// Finishes `item`'s row: the network first, `applied_at` last.
+fn row(out: &mut String, network: &str, item: &Incoming, now: &str) {
+    escape(out, network);
+    out.push('\t');
+    out.push_str(&item.copy_row_start);
+    out.push('\t');
+    escape(out, now);
+    out.push('\n');
 }
 
 /// Appends one row of `COPY … FROM STDIN`'s text format: the fields tab-separated, `None`
 /// as NULL.
 pub(super) fn copy_row(out: &mut String, fields: &[Option<&str>]) {
+    copy_fields(out, fields);
+    out.push('\n');
+}
+
+/// The fields of [`copy_row`] without the end of line.
+fn copy_fields(out: &mut String, fields: &[Option<&str>]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push('\t');
@@ -105,7 +129,6 @@ pub(super) fn copy_row(out: &mut String, fields: &[Option<&str>]) {
             None => out.push_str("\\N"),
         }
     }
-    out.push('\n');
 }
 
 /// Sends `rows` (made with [`copy_row`]) through `statement`, a `COPY … FROM STDIN`;

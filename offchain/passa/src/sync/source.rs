@@ -26,11 +26,12 @@ const DETAIL_LOOKUPS_IN_FLIGHT: usize = 32;
 pub(super) struct Incoming {
     pub event: stellar_rpc_client::Event,
     pub followed: Followed,
-    pub topics: Vec<xdr::ScVal>,
-    pub topics_json: serde_json::Value,
     pub value_json: serde_json::Value,
     pub tx_hash: String,
     pub decoded: Result<Decoded, decode::Undecodable>,
+    /// Its `chain_events` row for COPY, all but the network and `applied_at`
+    /// ([`super::raw::row_start`]).
+    pub copy_row_start: String,
 }
 
 impl Incoming {
@@ -61,14 +62,25 @@ impl Incoming {
                     event.id
                 ),
             })?;
+        let topics_json = serde_json::to_value(&topics).map_err(json_error)?;
+        let value_json = serde_json::to_value(&value).map_err(json_error)?;
+        let decoded = decode::decode(followed.kind, &topics, &value);
+        let copy_row_start = super::raw::row_start(
+            &event,
+            followed.id,
+            &tx_hash,
+            decode::name(&topics).as_deref(),
+            &topics_json,
+            &value_json,
+            matches!(decoded, Ok(Decoded::Ignored)),
+        );
         Ok(Self {
-            topics_json: serde_json::to_value(&topics).map_err(json_error)?,
-            value_json: serde_json::to_value(&value).map_err(json_error)?,
-            decoded: decode::decode(followed.kind, &topics, &value),
+            value_json,
+            decoded,
             event,
             followed,
-            topics,
             tx_hash,
+            copy_row_start,
         })
     }
 

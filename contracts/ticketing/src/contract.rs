@@ -130,7 +130,8 @@ impl Ticketing {
     ///
     /// # Events
     /// * `event_created` `[event_id, organizer] {payment_token, tiers, capacity, sales_start,
-    ///   sales_end, start, end}`
+    ///   sales_end, start, end, transferable, resaleable, refundable, resale_cap_bps,
+    ///   royalty_bps, metadata_uri}`
     pub fn create_event(
         env: Env,
         organizer: Address,

@@ -21,7 +21,7 @@
 use passa_common::EventId;
 use soroban_sdk::unwrap::UnwrapInfallible;
 use soroban_sdk::{
-    contractevent, Address, Env, EnvBase, Event, IntoVal, SpecShakingMarker, Val, Vec,
+    contractevent, Address, Env, EnvBase, Event, IntoVal, SpecShakingMarker, String, Val, Vec,
 };
 
 use crate::types::TierConfig;
@@ -97,7 +97,8 @@ pub struct OrganizerRevoked {
     pub organizer: Address,
 }
 
-/// An event was published.
+/// An event was published, with the ticket terms of its config (the mirror gives its tickets
+/// these flags).
 #[contractevent(sparse = false)]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct EventCreated {
@@ -113,6 +114,12 @@ pub struct EventCreated {
     pub sales_end: u64,
     pub start: u64,
     pub end: u64,
+    pub transferable: bool,
+    pub resaleable: bool,
+    pub refundable: bool,
+    pub resale_cap_bps: u32,
+    pub royalty_bps: u32,
+    pub metadata_uri: String,
 }
 
 /// The organizer postponed an event to a new window.

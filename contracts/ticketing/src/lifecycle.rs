@@ -201,6 +201,12 @@ pub fn create_event(
         sales_end: config.sales_end,
         start: config.start,
         end: config.end,
+        transferable: config.transferable,
+        resaleable: config.resaleable,
+        refundable: config.refundable,
+        resale_cap_bps: config.resale_cap_bps,
+        royalty_bps: config.royalty_bps,
+        metadata_uri: config.metadata_uri.clone(),
     }
     .publish(env);
     Ok(())

@@ -2,7 +2,7 @@
 //! `contracts/EVENTS.md` documents for the indexer. `--nocapture` prints every event of a
 //! purchase, a transfer, an approval, a listing and a refund.
 
-use soroban_sdk::xdr::{ContractEventBody, ScSymbol, ScVal};
+use soroban_sdk::xdr::{ContractEventBody, ScString, ScSymbol, ScVal};
 
 use super::*;
 
@@ -35,13 +35,91 @@ fn map_keys(v: &ScVal) -> std::vec::Vec<std::string::String> {
     }
 }
 
+/// The XDR type of a value, as `contracts/EVENTS.md` names it.
+fn type_name(v: &ScVal) -> &'static str {
+    match v {
+        ScVal::Bool(_) => "Bool",
+        ScVal::U32(_) => "U32",
+        ScVal::U64(_) => "U64",
+        ScVal::I128(_) => "I128",
+        ScVal::Bytes(_) => "Bytes",
+        ScVal::String(_) => "String",
+        ScVal::Symbol(_) => "Symbol",
+        ScVal::Address(_) => "Address",
+        ScVal::Vec(_) => "Vec",
+        ScVal::Map(_) => "Map",
+        other => panic!("unexpected value {other:?}"),
+    }
+}
+
+/// (key, XDR type) of a data map's entries, in their order.
+fn map_layout(v: &ScVal) -> std::vec::Vec<(std::string::String, &'static str)> {
+    match v {
+        ScVal::Map(Some(m)) => map_keys(v)
+            .into_iter()
+            .zip(m.iter().map(|e| type_name(&e.val)))
+            .collect(),
+        other => panic!("not a map: {other:?}"),
+    }
+}
+
 #[test]
 fn events_have_the_documented_xdr_layout() {
     let s = Setup::new();
     let e = s.create(1);
+    let id_bytes = ScVal::Bytes(e.to_array().to_vec().try_into().unwrap());
+    // event_created: ["event_created", event_id, organizer], data a map of the event's
+    // schedule, tiers and ticket terms, keys sorted
+    let ev = bodies(&s);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].0.len(), 3);
+    assert_eq!(ev[0].0[0], sym("event_created"));
+    assert_eq!(ev[0].0[1], id_bytes);
+    assert_eq!(type_name(&ev[0].0[2]), "Address");
+    let layout = map_layout(&ev[0].1);
+    let layout: std::vec::Vec<(&str, &str)> =
+        layout.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+    assert_eq!(
+        layout,
+        [
+            ("capacity", "U32"),
+            ("end", "U64"),
+            ("metadata_uri", "String"),
+            ("payment_token", "Address"),
+            ("refundable", "Bool"),
+            ("resale_cap_bps", "U32"),
+            ("resaleable", "Bool"),
+            ("royalty_bps", "U32"),
+            ("sales_end", "U64"),
+            ("sales_start", "U64"),
+            ("start", "U64"),
+            ("tiers", "Vec"),
+            ("transferable", "Bool"),
+        ]
+    );
+    let ScVal::Map(Some(data)) = &ev[0].1 else {
+        unreachable!()
+    };
+    let field = |k: &str| {
+        data.iter()
+            .find(|e| e.key == sym(k))
+            .map(|e| e.val.clone())
+            .unwrap()
+    };
+    assert_eq!(field("transferable"), ScVal::Bool(true));
+    assert_eq!(field("resaleable"), ScVal::Bool(true));
+    assert_eq!(field("refundable"), ScVal::Bool(true));
+    assert_eq!(field("resale_cap_bps"), ScVal::U32(11_000));
+    assert_eq!(field("royalty_bps"), ScVal::U32(500));
+    assert_eq!(
+        field("metadata_uri"),
+        ScVal::String(ScString(
+            "https://passa.example/e/1.json".try_into().unwrap()
+        ))
+    );
+
     let buyer = s.wallet();
     let friend = s.wallet();
-    let id_bytes = ScVal::Bytes(e.to_array().to_vec().try_into().unwrap());
 
     // an event with topic fields only carries an empty map
     s.client.verify_organizer(&Address::generate(&s.env));

@@ -27,6 +27,12 @@ fn create_event_publishes_and_stores() {
             sales_end: START,
             start: START,
             end: END,
+            transferable: true,
+            resaleable: true,
+            refundable: true,
+            resale_cap_bps: 11_000,
+            royalty_bps: 500,
+            metadata_uri: config.metadata_uri.clone(),
         })]
     );
     assert_eq!(
@@ -48,6 +54,41 @@ fn create_event_publishes_and_stores() {
     assert_eq!(
         s.client.try_create_event(&s.organizer, &e, &config),
         Err(Ok(E::EventExists))
+    );
+}
+
+/// `event_created` carries the config's ticket terms as given, not the defaults.
+#[test]
+fn event_created_carries_the_ticket_terms() {
+    let s = Setup::new();
+    let mut config = s.config();
+    config.transferable = true;
+    config.resaleable = false;
+    config.refundable = false;
+    config.resale_cap_bps = 12_500;
+    config.royalty_bps = 0;
+    config.metadata_uri = String::from_str(&s.env, "ipfs://terms");
+    let e = event_id(&s.env, 2);
+    s.client.create_event(&s.organizer, &e, &config);
+    assert_eq!(
+        s.events(),
+        std::vec![s.xdr(&EventCreated {
+            event_id: e.clone(),
+            organizer: s.organizer.clone(),
+            payment_token: s.token.address.clone(),
+            tiers: config.tiers.clone(),
+            capacity: GA_SUPPLY + VIP_SUPPLY,
+            sales_start: T0,
+            sales_end: START,
+            start: START,
+            end: END,
+            transferable: true,
+            resaleable: false,
+            refundable: false,
+            resale_cap_bps: 12_500,
+            royalty_bps: 0,
+            metadata_uri: String::from_str(&s.env, "ipfs://terms"),
+        })]
     );
 }
 

@@ -794,7 +794,7 @@ async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
 async fn the_sync_migrations_reverse_exactly(pool: PgPool) {
     MIGRATOR.run_to(21, &pool).await.expect("up to 0021");
     let mut before = catalog(&pool).await;
-    for version in [22, 23] {
+    for version in [22, 23, 24] {
         MIGRATOR.run_to(version, &pool).await.expect("up");
         let after = catalog(&pool).await;
         assert_ne!(before, after, "{version} changes the schema");
@@ -1047,6 +1047,35 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
     );
     // verify, create, propose, accept, submit, reject, purchase, list, transfer, resold
     assert_eq!(report.applied, 10, "{report:?}");
+
+    // The event's ticket terms, and its tickets' flags, as create_event_with set them.
+    let terms: String = sqlx::query_scalar(
+        "SELECT concat_ws(' ', tickets_transferable, tickets_resaleable, tickets_refundable,
+                          resale_cap_bps, royalty_bps, metadata_uri)
+               FROM events WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_one(&pool)
+    .await
+    .expect("the event");
+    assert_eq!(terms, "t t f 11000 500 https://passa.example/e");
+    let flags: Vec<(bool, bool, bool, Option<String>)> = sqlx::query_as(
+        "SELECT DISTINCT is_transferable, is_resaleable, is_refundable, metadata_uri
+           FROM tickets WHERE event_id = $1",
+    )
+    .bind(event)
+    .fetch_all(&pool)
+    .await
+    .expect("the tickets");
+    assert_eq!(
+        flags,
+        [(
+            true,
+            true,
+            false,
+            Some("https://passa.example/e".to_owned())
+        )]
+    );
 
     let promoter_row = sqlx::query(
         "SELECT user_id, contribution_type, share_type, percentage_share::text, share_bps, status,

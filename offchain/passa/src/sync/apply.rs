@@ -9,7 +9,7 @@
 //! | event (contract) | rows | parked when |
 //! |---|---|---|
 //! | `organizer_verified` / `organizer_revoked` (ticketing) | `organizers.is_verified`, `verified_at`, `stellar_address` | no organizer has that stellar wallet |
-//! | `event_created` | `events`: contract, status published, dates, sales window, capacity, tiers, min/max price, organizer and token addresses | no row with that UUID; the address is not a wallet of the row's organizer; the publication trigger refuses (organizer not verified in the mirror) |
+//! | `event_created` | `events`: contract, status published, dates, sales window, capacity, tiers, min/max price, organizer and token addresses, ticket terms (transfers, resale cap and royalty, refunds, metadata URI) | no row with that UUID; the address is not a wallet of the row's organizer; the publication trigger refuses (organizer not verified in the mirror) |
 //! | `event_postponed` / `event_cancelled` | `events` status and dates, `cancelled_at`, `refund_deadline` | the event is not published in the mirror |
 //! | `purchased` | one `tickets` row per token (owner address and user through `wallets`, tier, face value, referrer, commission, purchase transaction); `events.tickets_sold` and raw sales / commission totals | the event is not published in the mirror |
 //! | `transfer` | `tickets` owner, `transfer_count`, listing cleared; a `ticket_transfers` row | no such ticket; the mirror has another holder |
@@ -141,7 +141,9 @@ UPDATE events
        end_datetime = to_timestamp($10::float8),
        min_ticket_price = $11::numeric / 10000000, max_ticket_price = $12::numeric / 10000000,
        onchain_status = 'published', onchain_ledger = $13, status = 'published',
-       published_at = COALESCE(published_at, $14::timestamptz)
+       published_at = COALESCE(published_at, $14::timestamptz),
+       tickets_transferable = $15, tickets_resaleable = $16, tickets_refundable = $17,
+       resale_cap_bps = $18, royalty_bps = $19, metadata_uri = COALESCE($20, metadata_uri)
  WHERE event_id = $1";
 
 const POSTPONE_EVENT: &str = "
@@ -562,6 +564,7 @@ pub(crate) async fn apply(
             sales_end,
             start,
             end,
+            terms,
         } => {
             let row: Option<(Uuid, Option<Uuid>, Option<String>)> = sqlx::query_as(LOCK_EVENT)
                 .bind(event)
@@ -617,6 +620,20 @@ pub(crate) async fn apply(
                 .bind(max.to_string())
                 .bind(ledger)
                 .bind(ts)
+                .bind(terms.as_ref().map(|t| t.transferable))
+                .bind(terms.as_ref().map(|t| t.resaleable))
+                .bind(terms.as_ref().map(|t| t.refundable))
+                .bind(
+                    terms
+                        .as_ref()
+                        .map(|t| i32::try_from(t.resale_cap_bps).unwrap_or(i32::MAX)),
+                )
+                .bind(
+                    terms
+                        .as_ref()
+                        .map(|t| i32::try_from(t.royalty_bps).unwrap_or(i32::MAX)),
+                )
+                .bind(terms.as_ref().map(|t| t.metadata_uri.as_str()))
                 .execute(&mut *db)
                 .await?;
             audit(

@@ -55,6 +55,8 @@ pub enum Decoded {
         sales_end: u64,
         start: u64,
         end: u64,
+        /// What the tickets allow; `None` from a contract that does not say.
+        terms: Option<TicketTerms>,
     },
     EventPostponed {
         event: Uuid,
@@ -150,6 +152,19 @@ pub enum Decoded {
     /// A known event the mirror has nothing to write for (yet): approvals, mints and burns
     /// (their purchase and refund carry the facts), admin and pause events, …
     Ignored,
+}
+
+/// What an event's tickets allow (`event_created`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTerms {
+    pub transferable: bool,
+    pub resaleable: bool,
+    pub refundable: bool,
+    /// Highest resale price, basis points of face value.
+    pub resale_cap_bps: u32,
+    /// Resale royalty, basis points of the resale price.
+    pub royalty_bps: u32,
+    pub metadata_uri: String,
 }
 
 /// Why an event could not be decoded.
@@ -276,6 +291,7 @@ pub fn decode(
             sales_end: d.u64("sales_end")?,
             start: d.u64("start")?,
             end: d.u64("end")?,
+            terms: d.ticket_terms()?,
         },
         (ContractKind::Ticketing, "event_postponed") => Decoded::EventPostponed {
             event: t.event_id(1)?,
@@ -491,6 +507,31 @@ impl Data<'_> {
         }
     }
 
+    fn string(&self, key: &str) -> Result<String, Undecodable> {
+        match self.field(key)? {
+            xdr::ScVal::String(v) => std::str::from_utf8(v.as_slice())
+                .map(str::to_owned)
+                .map_err(|_| self.malformed(key, "not UTF-8")),
+            other => Err(self.malformed(key, &format!("expected a string, got {}", other.name()))),
+        }
+    }
+
+    /// `event_created`'s ticket terms; `None` when the data has none of them (a contract
+    /// from before they were emitted).
+    fn ticket_terms(&self) -> Result<Option<TicketTerms>, Undecodable> {
+        if self.field("transferable").is_err() {
+            return Ok(None);
+        }
+        Ok(Some(TicketTerms {
+            transferable: self.bool("transferable")?,
+            resaleable: self.bool("resaleable")?,
+            refundable: self.bool("refundable")?,
+            resale_cap_bps: self.u32("resale_cap_bps")?,
+            royalty_bps: self.u32("royalty_bps")?,
+            metadata_uri: self.string("metadata_uri")?,
+        }))
+    }
+
     fn i128(&self, key: &str) -> Result<i128, Undecodable> {
         as_i128(self.field(key)?).map_err(|e| self.malformed(key, &e))
     }
@@ -687,6 +728,71 @@ mod tests {
             decoded.subjects("CX"),
             vec![format!("event:{id}")],
             "parked under its event"
+        );
+    }
+
+    #[test]
+    fn an_event_created_carries_its_ticket_terms_when_the_contract_sends_them() {
+        let id = Uuid::from_u128(7);
+        let topics = vec![
+            sym("event_created"),
+            xdr::ScVal::Bytes(xdr::ScBytes(id.as_bytes().to_vec().try_into().unwrap())),
+            account(3),
+        ];
+        let tier = map(vec![
+            ("code", sym("GA")),
+            ("max_per_wallet", xdr::ScVal::U32(4)),
+            ("price", i128v(100)),
+            ("supply", xdr::ScVal::U32(10)),
+        ]);
+        let mut fields = vec![
+            ("capacity", xdr::ScVal::U32(10)),
+            ("end", xdr::ScVal::U64(9)),
+            ("payment_token", account(4)),
+            ("sales_end", xdr::ScVal::U64(8)),
+            ("sales_start", xdr::ScVal::U64(1)),
+            ("start", xdr::ScVal::U64(5)),
+            (
+                "tiers",
+                xdr::ScVal::Vec(Some(xdr::ScVec(vec![tier].try_into().unwrap()))),
+            ),
+        ];
+        let terms = |decoded: Decoded| match decoded {
+            Decoded::EventCreated { terms, .. } => terms,
+            other => panic!("{other:?}"),
+        };
+        // An older contract says nothing of them.
+        let old = decode(ContractKind::Ticketing, &topics, &map(fields.clone())).unwrap();
+        assert_eq!(terms(old), None);
+        fields.extend([
+            (
+                "metadata_uri",
+                xdr::ScVal::String(xdr::ScString("ipfs://x".try_into().unwrap())),
+            ),
+            ("refundable", xdr::ScVal::Bool(false)),
+            ("resale_cap_bps", xdr::ScVal::U32(11_000)),
+            ("resaleable", xdr::ScVal::Bool(true)),
+            ("royalty_bps", xdr::ScVal::U32(500)),
+            ("transferable", xdr::ScVal::Bool(true)),
+        ]);
+        let new = decode(ContractKind::Ticketing, &topics, &map(fields.clone())).unwrap();
+        assert_eq!(
+            terms(new),
+            Some(TicketTerms {
+                transferable: true,
+                resaleable: true,
+                refundable: false,
+                resale_cap_bps: 11_000,
+                royalty_bps: 500,
+                metadata_uri: "ipfs://x".to_owned(),
+            })
+        );
+        // Half of them is malformed, not "none".
+        fields.retain(|(k, _)| *k != "royalty_bps");
+        let err = decode(ContractKind::Ticketing, &topics, &map(fields)).unwrap_err();
+        assert!(
+            matches!(err, Undecodable::Malformed(ref m) if m.contains("royalty_bps")),
+            "{err:?}"
         );
     }
 

@@ -76,9 +76,12 @@ impl<'a> Fields<'a> {
 }
 
 /// The events the purchases are of, locked for the totals: the emitting contract, whether
-/// published on chain, and what their tickets copy (tiers, currency, metadata).
+/// published on chain, and what their tickets copy (tiers, currency, metadata, and the
+/// terms `event_created` gave, or the tickets table's defaults where it gave none).
 const LOCK_EVENTS: &str = "
-SELECT event_id, smart_contract_id, onchain_status IS NOT NULL, tiers, currency, metadata_uri
+SELECT event_id, smart_contract_id, onchain_status IS NOT NULL, tiers, currency, metadata_uri,
+       COALESCE(tickets_transferable, true), COALESCE(tickets_resaleable, false),
+       COALESCE(tickets_refundable, false)
   FROM events WHERE event_id = ANY($1)
  ORDER BY event_id
    FOR NO KEY UPDATE";
@@ -92,7 +95,7 @@ const COPY_TICKETS: &str = "
 COPY tickets (event_id, smart_contract_id, token_id, ticket_tier, tier_index, price, price_raw,
               current_price, current_price_raw, currency, owner_user_id, owner_address,
               ticket_status, purchase_date, purchase_transaction_id, referrer_address,
-              commission_raw, metadata_uri)
+              commission_raw, metadata_uri, is_transferable, is_resaleable, is_refundable)
 FROM STDIN";
 
 /// Each event's tickets sold, sales and commissions, summed over the purchases.
@@ -181,6 +184,8 @@ struct EventRow {
     tiers: Option<serde_json::Value>,
     currency: String,
     metadata_uri: Option<String>,
+    /// is_transferable, is_resaleable, is_refundable of its tickets.
+    flags: [bool; 3],
 }
 
 /// The purchases' events, locked; or the first purchase whose event is not published in the
@@ -200,6 +205,9 @@ async fn check_events(
         Option<serde_json::Value>,
         String,
         Option<String>,
+        bool,
+        bool,
+        bool,
     );
     let rows: Vec<Row> = sqlx::query_as(LOCK_EVENTS)
         .bind(&ids)
@@ -207,13 +215,15 @@ async fn check_events(
         .await?;
     let events: HashMap<Uuid, EventRow> = rows
         .into_iter()
-        .map(|(id, contract, published, tiers, currency, metadata_uri)| {
+        .map(|row| {
+            let (id, contract, published, tiers, currency, metadata_uri, t, s, r) = row;
             let row = EventRow {
                 contract,
                 published,
                 tiers,
                 currency,
                 metadata_uri,
+                flags: [t, s, r],
             };
             (id, row)
         })
@@ -307,11 +317,23 @@ fn ticket_rows(
                     f.referrer,
                     Some(&commission),
                     event.metadata_uri.as_deref(),
+                    Some(flag(event.flags[0])),
+                    Some(flag(event.flags[1])),
+                    Some(flag(event.flags[2])),
                 ],
             );
         }
     }
     Ok(rows)
+}
+
+/// A boolean as COPY's text format writes it.
+fn flag(value: bool) -> &'static str {
+    if value {
+        "t"
+    } else {
+        "f"
+    }
 }
 
 /// Raw token units (7 decimals) as the human columns' decimal text.

@@ -1,0 +1,9 @@
+ALTER TABLE events
+    DROP CONSTRAINT events_tickets_resale_check,
+    DROP CONSTRAINT events_royalty_bps_check,
+    DROP CONSTRAINT events_resale_cap_bps_check,
+    DROP COLUMN royalty_bps,
+    DROP COLUMN resale_cap_bps,
+    DROP COLUMN tickets_refundable,
+    DROP COLUMN tickets_resaleable,
+    DROP COLUMN tickets_transferable;

@@ -1059,6 +1059,32 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
     .await
     .expect("the event");
     assert_eq!(terms, "t t f 11000 500 https://passa.example/e");
+    // The audit trail keeps what each change replaced.
+    let replaced: Vec<String> = sqlx::query_scalar(
+        "SELECT action || ' ' || COALESCE(old_values::text, '-') FROM audit_logs
+          WHERE action IN ('chain.transfer', 'chain.contribution_approved', 'chain.listed')
+          ORDER BY action, created_at",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the audit trail");
+    assert_eq!(replaced.len(), 3, "{replaced:#?}");
+    assert!(
+        replaced[0].starts_with("chain.contribution_approved ")
+            && replaced[0].contains(r#""status": "pending""#),
+        "{replaced:#?}"
+    );
+    assert!(
+        replaced[1].starts_with("chain.listed ")
+            && replaced[1].contains(r#""listed_price_raw": null"#),
+        "{replaced:#?}"
+    );
+    assert!(
+        replaced[2].starts_with("chain.transfer ")
+            && replaced[2].contains(&format!(r#""owner_address": "{}""#, seller.address()))
+            && replaced[2].contains(&format!(r#""owner_user_id": "{seller_user}""#)),
+        "{replaced:#?}"
+    );
     let flags: Vec<(bool, bool, bool, Option<String>)> = sqlx::query_as(
         "SELECT DISTINCT is_transferable, is_resaleable, is_refundable, metadata_uri
            FROM tickets WHERE event_id = $1",

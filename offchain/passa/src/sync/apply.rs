@@ -110,24 +110,33 @@ SELECT transaction_hash::text, transaction_id FROM transactions
 
 const INSERT_AUDIT: &str = "
 INSERT INTO audit_logs (user_id, action, resource_type, resource_id, new_values, transaction_hash,
-                        ledger, metadata)
+                        ledger, metadata, old_values)
 SELECT x.user_id, x.action, x.resource_type, x.resource_id, x.new_values, x.hash, x.ledger,
        jsonb_build_object('source', 'passa sync', 'chain_event_id', x.chain_event,
-                          'contract', x.contract)
+                          'contract', x.contract), x.old_values
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[],
-              $7::bigint[], $8::text[], $9::text[])
+              $7::bigint[], $8::text[], $9::text[], $10::jsonb[])
        AS x(user_id, action, resource_type, resource_id, new_values, hash, ledger, chain_event,
-            contract)";
+            contract, old_values)";
+
+// The statements that change a row return its user or id and, from the snapshot in `old`,
+// the values they replaced (`audit_logs.old_values`).
 
 const SET_ORGANIZER_VERIFIED: &str = "
+WITH old AS (
+    SELECT o.user_id, o.is_verified, o.verified_at, o.stellar_address, o.verification_ledger
+      FROM organizers o JOIN wallets w ON w.user_id = o.user_id
+     WHERE w.blockchain_network = 'stellar' AND w.wallet_address = $1
+       FOR NO KEY UPDATE OF o
+)
 UPDATE organizers o
    SET is_verified = $2,
        verified_at = CASE WHEN $2 THEN $3::timestamptz ELSE o.verified_at END,
        stellar_address = $1,
        verification_ledger = $4
-  FROM wallets w
- WHERE w.blockchain_network = 'stellar' AND w.wallet_address = $1 AND o.user_id = w.user_id
-RETURNING o.user_id";
+  FROM old
+ WHERE o.user_id = old.user_id
+RETURNING o.user_id, to_jsonb(old) - 'user_id'";
 
 const LOCK_EVENT: &str = "
 SELECT organizer_user_id, smart_contract_id, onchain_status
@@ -144,31 +153,55 @@ UPDATE events
        published_at = COALESCE(published_at, $14::timestamptz),
        tickets_transferable = $15, tickets_resaleable = $16, tickets_refundable = $17,
        resale_cap_bps = $18, royalty_bps = $19, metadata_uri = COALESCE($20, metadata_uri)
- WHERE event_id = $1";
+  FROM (SELECT event_id, status, onchain_status, smart_contract_id, start_datetime,
+               end_datetime, capacity
+          FROM events WHERE event_id = $1) old
+ WHERE events.event_id = old.event_id
+RETURNING to_jsonb(old) - 'event_id'";
 
 const POSTPONE_EVENT: &str = "
-UPDATE events
+WITH old AS (
+    SELECT event_id, start_datetime, end_datetime, onchain_status, status FROM events
+     WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
+       FOR NO KEY UPDATE
+)
+UPDATE events e
    SET start_datetime = to_timestamp($3::float8), end_datetime = to_timestamp($4::float8),
        onchain_status = 'postponed', status = 'postponed'
- WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
-RETURNING organizer_user_id";
+  FROM old
+ WHERE e.event_id = old.event_id
+RETURNING e.organizer_user_id, to_jsonb(old) - 'event_id'";
 
 const CANCEL_EVENT: &str = "
-UPDATE events
+WITH old AS (
+    SELECT event_id, onchain_status, status, cancelled_at, refund_deadline FROM events
+     WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
+       FOR NO KEY UPDATE
+)
+UPDATE events e
    SET onchain_status = 'cancelled', status = 'cancelled', cancelled_at = $3::timestamptz,
        refund_deadline = to_timestamp($4::float8)
- WHERE event_id = $1 AND smart_contract_id = $2 AND onchain_status IS NOT NULL
-RETURNING organizer_user_id";
+  FROM old
+ WHERE e.event_id = old.event_id
+RETURNING e.organizer_user_id, to_jsonb(old) - 'event_id'";
 
 const TICKET_OWNER: &str = "
 SELECT owner_address FROM tickets WHERE smart_contract_id = $1 AND token_id = $2";
 
 const MOVE_TICKET: &str = "
-UPDATE tickets
-   SET owner_address = $3, owner_user_id = $5, transfer_count = transfer_count + 1,
+WITH old AS (
+    SELECT ticket_id, owner_address, owner_user_id, transfer_count, listed_price_raw,
+           listed_until_ledger
+      FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $4
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
+   SET owner_address = $3, owner_user_id = $5, transfer_count = t.transfer_count + 1,
        listed_price_raw = NULL, listed_until_ledger = NULL
- WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $4
-RETURNING ticket_id";
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, to_jsonb(old) - 'ticket_id'";
 
 const INSERT_TRANSFER: &str = "
 INSERT INTO ticket_transfers (ticket_id, network, chain_event_id, from_address, to_address,
@@ -176,21 +209,41 @@ INSERT INTO ticket_transfers (ticket_id, network, chain_event_id, from_address, 
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz)";
 
 const LIST_TICKET: &str = "
-UPDATE tickets
+WITH old AS (
+    SELECT ticket_id, listed_price_raw, listed_until_ledger, current_price_raw FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
    SET listed_price_raw = $4::numeric, listed_until_ledger = $5,
        current_price = $4::numeric / 10000000, current_price_raw = $4::numeric
- WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
-RETURNING ticket_id";
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, to_jsonb(old) - 'ticket_id'";
 
 const DELIST_TICKET: &str = "
-UPDATE tickets SET listed_price_raw = NULL, listed_until_ledger = NULL
- WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
-RETURNING ticket_id";
+WITH old AS (
+    SELECT ticket_id, listed_price_raw, listed_until_ledger FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
+   SET listed_price_raw = NULL, listed_until_ledger = NULL
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, to_jsonb(old) - 'ticket_id'";
 
 const RESELL_TICKET: &str = "
-UPDATE tickets SET current_price = $4::numeric / 10000000, current_price_raw = $4::numeric
- WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
-RETURNING ticket_id, event_id";
+WITH old AS (
+    SELECT ticket_id, current_price_raw FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND owner_address = $3
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
+   SET current_price = $4::numeric / 10000000, current_price_raw = $4::numeric
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, t.event_id, to_jsonb(old) - 'ticket_id'";
 
 const PRICE_TRANSFER: &str = "
 UPDATE ticket_transfers SET price_raw = $3::numeric, royalty_raw = $4::numeric
@@ -200,18 +253,30 @@ const ADD_ROYALTY: &str = "
 UPDATE events SET royalties_raw = royalties_raw + $2::numeric WHERE event_id = $1";
 
 const CHECK_IN: &str = "
-UPDATE tickets
+WITH old AS (
+    SELECT ticket_id, ticket_status, used_at, listed_price_raw, listed_until_ledger FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
    SET ticket_status = 'used', used_at = $4::timestamptz,
        listed_price_raw = NULL, listed_until_ledger = NULL
- WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
-RETURNING ticket_id";
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, to_jsonb(old) - 'ticket_id'";
 
 const REFUND_TICKET: &str = "
-UPDATE tickets
+WITH old AS (
+    SELECT ticket_id, ticket_status, refunded_at, listed_price_raw, listed_until_ledger FROM tickets
+     WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
+       FOR NO KEY UPDATE
+)
+UPDATE tickets t
    SET ticket_status = 'refunded', refunded_at = $4::timestamptz,
        listed_price_raw = NULL, listed_until_ledger = NULL
- WHERE smart_contract_id = $1 AND token_id = $2 AND event_id = $3
-RETURNING ticket_id";
+  FROM old
+ WHERE t.ticket_id = old.ticket_id
+RETURNING t.ticket_id, to_jsonb(old) - 'ticket_id'";
 
 const ADD_REFUND: &str = "
 UPDATE events
@@ -238,19 +303,33 @@ ON CONFLICT (event_id, contributor_address) WHERE contributor_address IS NOT NUL
 RETURNING attribution_id";
 
 const APPROVE_CONTRIBUTION: &str = "
-UPDATE attribution
+WITH old AS (
+    SELECT attribution_id, status, approved_at, approved_by_address, contribution_type,
+           share_type, share_bps, fixed_amount_raw
+      FROM attribution
+     WHERE event_id = $1 AND contributor_address = $2
+       FOR NO KEY UPDATE
+)
+UPDATE attribution a
    SET status = 'approved', approved_at = $3::timestamptz, approved_by = $4,
        approved_by_address = $5, contribution_type = $6, share_type = $7,
        percentage_share = $8::numeric / 10000, fixed_amount = $9::numeric / 10000000,
        share_bps = $8, fixed_amount_raw = $9::numeric
- WHERE event_id = $1 AND contributor_address = $2
-RETURNING attribution_id";
+  FROM old
+ WHERE a.attribution_id = old.attribution_id
+RETURNING a.attribution_id, to_jsonb(old) - 'attribution_id'";
 
 const REJECT_CONTRIBUTION: &str = "
-UPDATE attribution
+WITH old AS (
+    SELECT attribution_id, status, rejected_at, rejected_by_address FROM attribution
+     WHERE event_id = $1 AND contributor_address = $2
+       FOR NO KEY UPDATE
+)
+UPDATE attribution a
    SET status = 'rejected', rejected_at = $3::timestamptz, rejected_by_address = $4
- WHERE event_id = $1 AND contributor_address = $2
-RETURNING attribution_id";
+  FROM old
+ WHERE a.attribution_id = old.attribution_id
+RETURNING a.attribution_id, to_jsonb(old) - 'attribution_id'";
 
 /// What each approved contributor earns once the pool is frozen (INTERFACES.md, settlement):
 /// commission and fixed payees their amount, scaled by pool / committed (floored) when the
@@ -283,12 +362,20 @@ UPDATE attribution a
  WHERE a.attribution_id = e.attribution_id";
 
 const RECORD_CLAIM: &str = "
-UPDATE attribution
+WITH old AS (
+    SELECT attribution_id, status, amount_earned_raw, amount_paid_raw, last_payout_at,
+           payout_transaction_id
+      FROM attribution
+     WHERE event_id = $1 AND contributor_address = $2 AND status IN ('approved', 'paid')
+       FOR NO KEY UPDATE
+)
+UPDATE attribution a
    SET amount_earned = $3::numeric / 10000000, amount_earned_raw = $3::numeric,
        amount_paid = $3::numeric / 10000000, amount_paid_raw = $3::numeric, status = 'paid',
        last_payout_at = $4::timestamptz, payout_transaction_id = $5
- WHERE event_id = $1 AND contributor_address = $2 AND status IN ('approved', 'paid')
-RETURNING attribution_id";
+  FROM old
+ WHERE a.attribution_id = old.attribution_id
+RETURNING a.attribution_id, to_jsonb(old) - 'attribution_id'";
 
 /// The user a Stellar address belongs to, through `wallets`.
 async fn user_of(db: &mut PgConnection, address: &str) -> Result<Option<Uuid>, sqlx::Error> {
@@ -427,6 +514,8 @@ pub(crate) struct AuditRow<'a> {
     pub user: Option<Uuid>,
     pub action: &'static str,
     pub resource: (&'static str, String),
+    /// What the change replaced (`None` for a new row).
+    pub old_values: Option<&'a serde_json::Value>,
     pub new_values: &'a serde_json::Value,
 }
 
@@ -453,18 +542,33 @@ pub(crate) async fn audit_all(
         )
         .bind(text(&|r| r.origin.event_id.to_owned()))
         .bind(text(&|r| r.origin.contract.to_owned()))
+        .bind(rows.iter().map(|r| r.old_values).collect::<Vec<_>>())
         .execute(db)
         .await?;
     Ok(())
 }
 
-/// Appends one change to `audit_logs`.
+/// Appends a new row's creation to `audit_logs`.
 async fn audit(
     db: &mut PgConnection,
     origin: &Origin<'_>,
     user: Option<Uuid>,
     action: &'static str,
     resource: (&'static str, String),
+    new_values: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    audit_change(db, origin, user, action, resource, None, new_values).await
+}
+
+/// Appends one change to `audit_logs`: what it replaced (`old_values`), and the chain event's
+/// data as the new values.
+async fn audit_change(
+    db: &mut PgConnection,
+    origin: &Origin<'_>,
+    user: Option<Uuid>,
+    action: &'static str,
+    resource: (&'static str, String),
+    old_values: Option<&serde_json::Value>,
     new_values: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     audit_all(
@@ -474,6 +578,7 @@ async fn audit(
             user,
             action,
             resource,
+            old_values,
             new_values,
         }],
     )
@@ -521,14 +626,14 @@ pub(crate) async fn apply(
 
         Decoded::OrganizerVerified { organizer } | Decoded::OrganizerRevoked { organizer } => {
             let verified = matches!(decoded, Decoded::OrganizerVerified { .. });
-            let user: Option<Uuid> = sqlx::query_scalar(SET_ORGANIZER_VERIFIED)
+            let user: Option<(Uuid, serde_json::Value)> = sqlx::query_as(SET_ORGANIZER_VERIFIED)
                 .bind(organizer)
                 .bind(verified)
                 .bind(ts)
                 .bind(ledger)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(user) = user else {
+            let Some((user, old)) = user else {
                 return park(
                     "unknown_organizer",
                     format!(
@@ -542,12 +647,13 @@ pub(crate) async fn apply(
             } else {
                 "organizer_revoked"
             };
-            audit(
+            audit_change(
                 db,
                 origin,
                 Some(user),
                 action,
                 ("organizer", user.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -605,7 +711,7 @@ pub(crate) async fn apply(
             }
             let min = tiers.iter().map(|t| t.price).min().unwrap_or(0);
             let max = tiers.iter().map(|t| t.price).max().unwrap_or(0);
-            sqlx::query(PUBLISH_EVENT)
+            let old: serde_json::Value = sqlx::query_scalar(PUBLISH_EVENT)
                 .bind(event)
                 .bind(contract)
                 .bind(organizer)
@@ -634,14 +740,15 @@ pub(crate) async fn apply(
                         .map(|t| i32::try_from(t.royalty_bps).unwrap_or(i32::MAX)),
                 )
                 .bind(terms.as_ref().map(|t| t.metadata_uri.as_str()))
-                .execute(&mut *db)
+                .fetch_one(&mut *db)
                 .await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 Some(organizer_user),
                 "event_created",
                 ("event", event.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -649,22 +756,23 @@ pub(crate) async fn apply(
         }
 
         Decoded::EventPostponed { event, start, end } => {
-            let user: Option<Uuid> = sqlx::query_scalar(POSTPONE_EVENT)
+            let user: Option<(Uuid, serde_json::Value)> = sqlx::query_as(POSTPONE_EVENT)
                 .bind(event)
                 .bind(contract)
                 .bind(secs(*start))
                 .bind(secs(*end))
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(user) = user else {
+            let Some((user, old)) = user else {
                 return park("unknown_event", not_published(event));
             };
-            audit(
+            audit_change(
                 db,
                 origin,
                 Some(user),
                 "event_postponed",
                 ("event", event.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -675,22 +783,23 @@ pub(crate) async fn apply(
             event,
             refund_deadline,
         } => {
-            let user: Option<Uuid> = sqlx::query_scalar(CANCEL_EVENT)
+            let user: Option<(Uuid, serde_json::Value)> = sqlx::query_as(CANCEL_EVENT)
                 .bind(event)
                 .bind(contract)
                 .bind(ts)
                 .bind(secs(*refund_deadline))
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(user) = user else {
+            let Some((user, old)) = user else {
                 return park("unknown_event", not_published(event));
             };
-            audit(
+            audit_change(
                 db,
                 origin,
                 Some(user),
                 "event_cancelled",
                 ("event", event.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -712,7 +821,7 @@ pub(crate) async fn apply(
         Decoded::Transfer { from, to, token_id } => {
             let from_user = user_of(db, from).await?;
             let to_user = user_of(db, to).await?;
-            let ticket: Option<Uuid> = sqlx::query_scalar(MOVE_TICKET)
+            let ticket: Option<(Uuid, serde_json::Value)> = sqlx::query_as(MOVE_TICKET)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(to)
@@ -720,7 +829,7 @@ pub(crate) async fn apply(
                 .bind(to_user)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(ticket) = ticket else {
+            let Some((ticket, old)) = ticket else {
                 return ticket_missing(db, contract, *token_id, from).await;
             };
             sqlx::query(INSERT_TRANSFER)
@@ -736,12 +845,13 @@ pub(crate) async fn apply(
                 .bind(ts)
                 .execute(&mut *db)
                 .await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 to_user,
                 "transfer",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -754,7 +864,7 @@ pub(crate) async fn apply(
             price,
             live_until_ledger,
         } => {
-            let ticket: Option<Uuid> = sqlx::query_scalar(LIST_TICKET)
+            let ticket: Option<(Uuid, serde_json::Value)> = sqlx::query_as(LIST_TICKET)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(seller)
@@ -762,16 +872,17 @@ pub(crate) async fn apply(
                 .bind(i64::from(*live_until_ledger))
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(ticket) = ticket else {
+            let Some((ticket, old)) = ticket else {
                 return ticket_missing(db, contract, *token_id, seller).await;
             };
             let user = user_of(db, seller).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "listed",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -779,22 +890,23 @@ pub(crate) async fn apply(
         }
 
         Decoded::Delisted { token_id, seller } => {
-            let ticket: Option<Uuid> = sqlx::query_scalar(DELIST_TICKET)
+            let ticket: Option<(Uuid, serde_json::Value)> = sqlx::query_as(DELIST_TICKET)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(seller)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(ticket) = ticket else {
+            let Some((ticket, old)) = ticket else {
                 return ticket_missing(db, contract, *token_id, seller).await;
             };
             let user = user_of(db, seller).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "delisted",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -809,14 +921,14 @@ pub(crate) async fn apply(
             royalty,
         } => {
             // The transfer (emitted first) already moved the ticket to the buyer.
-            let row: Option<(Uuid, Uuid)> = sqlx::query_as(RESELL_TICKET)
+            let row: Option<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(RESELL_TICKET)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(buyer)
                 .bind(price.to_string())
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some((ticket, event)) = row else {
+            let Some((ticket, event, old)) = row else {
                 return ticket_missing(db, contract, *token_id, buyer).await;
             };
             sqlx::query(PRICE_TRANSFER)
@@ -832,12 +944,13 @@ pub(crate) async fn apply(
                 .execute(&mut *db)
                 .await?;
             let user = user_of(db, buyer).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "resold",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -849,26 +962,27 @@ pub(crate) async fn apply(
             token_id,
             operator,
         } => {
-            let ticket: Option<Uuid> = sqlx::query_scalar(CHECK_IN)
+            let ticket: Option<(Uuid, serde_json::Value)> = sqlx::query_as(CHECK_IN)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(event)
                 .bind(ts)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(ticket) = ticket else {
+            let Some((ticket, old)) = ticket else {
                 return park(
                     "unknown_ticket",
                     format!("no ticket {token_id} of event {event} in the mirror"),
                 );
             };
             let user = user_of(db, operator).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "checked_in",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -882,14 +996,14 @@ pub(crate) async fn apply(
             amount,
             commission_reversed,
         } => {
-            let ticket: Option<Uuid> = sqlx::query_scalar(REFUND_TICKET)
+            let ticket: Option<(Uuid, serde_json::Value)> = sqlx::query_as(REFUND_TICKET)
                 .bind(contract)
                 .bind(i64::from(*token_id))
                 .bind(event)
                 .bind(ts)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(ticket) = ticket else {
+            let Some((ticket, old)) = ticket else {
                 return park(
                     "unknown_ticket",
                     format!("no ticket {token_id} of event {event} in the mirror"),
@@ -902,12 +1016,13 @@ pub(crate) async fn apply(
                 .execute(&mut *db)
                 .await?;
             let user = user_of(db, holder).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "refunded",
                 ("ticket", ticket.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -967,7 +1082,7 @@ pub(crate) async fn apply(
         } => {
             let approver = user_of(db, approved_by).await?;
             let (share_type, bps, fixed) = share_columns(*share);
-            let id: Option<Uuid> = sqlx::query_scalar(APPROVE_CONTRIBUTION)
+            let id: Option<(Uuid, serde_json::Value)> = sqlx::query_as(APPROVE_CONTRIBUTION)
                 .bind(event)
                 .bind(contributor)
                 .bind(ts)
@@ -979,15 +1094,16 @@ pub(crate) async fn apply(
                 .bind(fixed)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(id) = id else {
+            let Some((id, old)) = id else {
                 return park("unknown_contribution", no_contribution(event, contributor));
             };
-            audit(
+            audit_change(
                 db,
                 origin,
                 approver,
                 "contribution_approved",
                 ("attribution", id.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -999,23 +1115,24 @@ pub(crate) async fn apply(
             contributor,
             rejected_by,
         } => {
-            let id: Option<Uuid> = sqlx::query_scalar(REJECT_CONTRIBUTION)
+            let id: Option<(Uuid, serde_json::Value)> = sqlx::query_as(REJECT_CONTRIBUTION)
                 .bind(event)
                 .bind(contributor)
                 .bind(ts)
                 .bind(rejected_by)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(id) = id else {
+            let Some((id, old)) = id else {
                 return park("unknown_contribution", no_contribution(event, contributor));
             };
             let user = user_of(db, rejected_by).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "contribution_rejected",
                 ("attribution", id.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;
@@ -1081,7 +1198,7 @@ pub(crate) async fn apply(
                 return park("unknown_event", format!("no event {event} in the database"));
             };
             let tx = record_transaction(db, origin, decoded).await?;
-            let id: Option<Uuid> = sqlx::query_scalar(RECORD_CLAIM)
+            let id: Option<(Uuid, serde_json::Value)> = sqlx::query_as(RECORD_CLAIM)
                 .bind(event)
                 .bind(payee)
                 .bind(total_paid.to_string())
@@ -1089,7 +1206,7 @@ pub(crate) async fn apply(
                 .bind(tx)
                 .fetch_optional(&mut *db)
                 .await?;
-            let Some(id) = id else {
+            let Some((id, old)) = id else {
                 if organizer.as_deref() == Some(payee.as_str()) {
                     // The organizer's remainder has no attribution row.
                     return Ok(Outcome::Applied);
@@ -1097,12 +1214,13 @@ pub(crate) async fn apply(
                 return park("unknown_contribution", no_contribution(event, payee));
             };
             let user = user_of(db, payee).await?;
-            audit(
+            audit_change(
                 db,
                 origin,
                 user,
                 "claimed",
                 ("attribution", id.to_string()),
+                Some(&old),
                 value_json,
             )
             .await?;

@@ -166,6 +166,7 @@ pub(crate) async fn apply(
             user: users.get(f.buyer).copied(),
             action: "purchased",
             resource: ("event", f.event.to_string()),
+            old_values: None,
             new_values: p.value_json,
         })
         .collect();

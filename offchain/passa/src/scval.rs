@@ -179,6 +179,14 @@ pub fn field<'a>(v: &'a xdr::ScVal, name: &str) -> Result<&'a xdr::ScVal, Decode
         .ok_or_else(|| decode_error("a struct with the field", v))
 }
 
+/// Raw units of a token with 7 decimals (every Stellar asset) as decimal text, `-1.2345678`:
+/// the human amount columns and displays.
+pub fn token_units(raw: i128) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let abs = raw.unsigned_abs();
+    format!("{sign}{}.{:07}", abs / 10_000_000, abs % 10_000_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +212,17 @@ mod tests {
         assert_eq!(
             to_u32_vec(&vec(vec![u32(1), u32(2)]).unwrap()).unwrap(),
             [1, 2]
+        );
+    }
+
+    #[test]
+    fn raw_units_read_as_seven_decimals() {
+        assert_eq!(token_units(0), "0.0000000");
+        assert_eq!(token_units(12_345_678), "1.2345678");
+        assert_eq!(token_units(-5), "-0.0000005");
+        assert_eq!(
+            token_units(i128::MIN),
+            "-17014118346046923173168730371588.4105728"
         );
     }
 }

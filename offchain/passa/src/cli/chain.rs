@@ -668,9 +668,7 @@ pub(super) async fn run_demo(config: &DbConfig, args: DemoArgs) -> Result<()> {
 
 /// Raw units of a 7-decimal token as `123.4567890 XLM`.
 fn format_xlm(raw: i128) -> String {
-    let sign = if raw < 0 { "-" } else { "" };
-    let abs = raw.unsigned_abs();
-    format!("{sign}{}.{:07} XLM", abs / 10_000_000, abs % 10_000_000)
+    format!("{} XLM", crate::scval::token_units(raw))
 }
 
 pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {

@@ -353,9 +353,10 @@ UPDATE parked_events SET attempts = attempts + 1, last_attempt_at = now(), resol
 /// of the run double).
 const ANALYZE_EVERY: u64 = 10_000;
 
+const SMALL_SAMPLE: &str = "SET LOCAL default_statistics_target = 10";
+
 /// The tables a page writes and then looks rows up in. (Without ownership PostgreSQL skips a
 /// table with a warning.)
-const SMALL_SAMPLE: &str = "SET LOCAL default_statistics_target = 10";
 const ANALYZE: &str = "
 ANALYZE chain_events, parked_events, transactions, tickets, ticket_transfers, attribution, events";
 

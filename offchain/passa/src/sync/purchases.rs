@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::apply::{self, AuditRow, Origin, TxRow};
 use super::decode::Decoded;
 use super::raw;
+use crate::scval::token_units;
 
 /// One `purchased` event.
 pub(crate) struct Purchase<'a> {
@@ -289,7 +290,7 @@ fn ticket_rows(
         let event_id = f.event.to_string();
         let contract = purchase.origin.contract_id.to_string();
         let tier_index = f.tier.to_string();
-        let (price, price_raw) = (units(f.price), f.price.to_string());
+        let (price, price_raw) = (token_units(f.price), f.price.to_string());
         let user = users.get(f.buyer).map(Uuid::to_string);
         let transaction = transactions
             .get(purchase.origin.tx_hash)
@@ -337,13 +338,6 @@ fn flag(value: bool) -> &'static str {
     }
 }
 
-/// Raw token units (7 decimals) as the human columns' decimal text.
-fn units(raw: i128) -> String {
-    let sign = if raw < 0 { "-" } else { "" };
-    let abs = raw.unsigned_abs();
-    format!("{sign}{}.{:07}", abs / 10_000_000, abs % 10_000_000)
-}
-
 async fn add_sales(db: &mut PgConnection, fields: &[Fields<'_>]) -> Result<(), sqlx::Error> {
     let text = |f: &dyn Fn(&Fields) -> String| fields.iter().map(f).collect::<Vec<_>>();
     sqlx::query(ADD_SALES)
@@ -359,20 +353,4 @@ async fn add_sales(db: &mut PgConnection, fields: &[Fields<'_>]) -> Result<(), s
         .execute(db)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::units;
-
-    #[test]
-    fn raw_units_read_as_seven_decimals() {
-        assert_eq!(units(0), "0.0000000");
-        assert_eq!(units(12_345_678), "1.2345678");
-        assert_eq!(units(-5), "-0.0000005");
-        assert_eq!(
-            units(i128::MAX),
-            format!("{}.{:07}", i128::MAX / 10_000_000, i128::MAX % 10_000_000)
-        );
-    }
 }

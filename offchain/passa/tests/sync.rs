@@ -16,7 +16,7 @@ use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
 use passa::registry::{self, ContractKind};
 use passa::rpc::{self, Rpc};
 use passa::sync::{self, SyncOptions, SyncReport};
-use passa_devnet::{Devnet, DevnetOptions};
+use passa_devnet::Devnet;
 use sqlx::migrate::Migrator;
 use sqlx::{PgPool, Row};
 use stellar_xdr as xdr;
@@ -760,16 +760,7 @@ async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(po
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
+    let support::Local { devnet, rpc } = support::devnet().await;
     let mut conn = pool.acquire().await.expect("a connection");
     let err = sync::run(&rpc, &mut conn, &SyncOptions::default())
         .await

@@ -24,6 +24,8 @@
 //! Needs the contracts' wasm in target/wasm (`scripts/build-contracts.sh`).
 #![cfg(feature = "devnet")]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -35,13 +37,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use passa::demo::{self, Cast, Contracts, SeasonReport, Timing};
-use passa::deploy::{self, DeployOptions, Quiet};
-use passa::keys::{self, Signer};
+use passa::keys;
 use passa::network::{Network, NetworkName};
 use passa::rpc::Rpc;
 use passa::sync::{self, SyncOptions};
 use passa::verify;
-use passa_devnet::{Devnet, DevnetOptions};
+use passa_devnet::Devnet;
 use sqlx::{Connection, PgConnection, PgPool, Row};
 
 const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
@@ -110,30 +111,9 @@ impl Drop for TempDir {
 
 impl Chain {
     async fn deploy(pool: &PgPool) -> Self {
-        let devnet = Devnet::start(DevnetOptions {
-            listen: "127.0.0.1:0".parse().expect("an address"),
-            ledger_close: Duration::from_millis(100),
-            ..Default::default()
-        })
-        .await
-        .expect("the devnet starts");
-        let network =
-            Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("network");
-        let rpc = Rpc::connect(&network).await.expect("the devnet answers");
-        let admin = Signer::generate().expect("a key");
-        rpc.fund(&admin.account_id()).await.expect("funded");
-        let wasm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
-        let mut conn = pool.acquire().await.expect("a connection");
-        let deployed = deploy::deploy(&rpc, &mut conn, &admin, &DeployOptions::new(wasm), &Quiet)
-            .await
-            .expect("deployed (is target/wasm built? scripts/build-contracts.sh)");
-        let address =
-            |i: usize| keys::parse_address(&deployed.contracts[i].address).expect("address");
-        let contracts = Contracts {
-            ticketing: address(0),
-            attribution: address(1),
-            revenue: address(2),
-        };
+        let support::Local { devnet, rpc } = support::devnet().await;
+        let admin = support::funded(&rpc).await;
+        let contracts = support::deployed(&rpc, pool, &admin).await;
         let dir = std::env::temp_dir().join(format!(
             "passa-sync-faults-{}-{}",
             std::process::id(),

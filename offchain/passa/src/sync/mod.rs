@@ -1194,35 +1194,37 @@ async fn process(
         }
     }
     let mut savepoint = tx.begin().await.map_err(db("opening a savepoint"))?;
-    match apply::apply(&mut savepoint, origin, decoded, value_json).await {
-        Ok(Outcome::Parked(code, reason)) => {
-            savepoint
-                .rollback()
-                .await
-                .map_err(db("rolling back a savepoint"))?;
-            Ok((Outcome::Parked(code, reason), subject))
-        }
-        Ok(outcome) => {
-            savepoint
-                .commit()
-                .await
-                .map_err(db("releasing a savepoint"))?;
-            Ok((outcome, subject))
-        }
+    let outcome = match apply::apply(&mut savepoint, origin, decoded, value_json).await {
+        Ok(outcome) => outcome,
         Err(e) if refused(&e) => {
-            savepoint
-                .rollback()
-                .await
-                .map_err(db("rolling back a savepoint"))?;
-            Ok((
-                Outcome::Parked("refused", format!("the database refused it: {e}")),
-                subject,
-            ))
+            Outcome::Parked("refused", format!("the database refused it: {e}"))
         }
-        Err(e) => Err(SyncError::Database {
-            what: "applying an event",
-            source: e,
-        }),
+        Err(e) => {
+            return Err(SyncError::Database {
+                what: "applying an event",
+                source: e,
+            })
+        }
+    };
+    end_savepoint(savepoint, !matches!(outcome, Outcome::Parked(..))).await?;
+    Ok((outcome, subject))
+}
+
+/// Releases `savepoint` when `keep`, otherwise rolls it back (a parked event leaves no trace).
+async fn end_savepoint(
+    savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
+    keep: bool,
+) -> Result<(), SyncError> {
+    if keep {
+        savepoint
+            .commit()
+            .await
+            .map_err(db("releasing a savepoint"))
+    } else {
+        savepoint
+            .rollback()
+            .await
+            .map_err(db("rolling back a savepoint"))
     }
 }
 
@@ -1256,17 +1258,7 @@ async fn apply_purchases(
             })
         }
     };
-    if applied {
-        savepoint
-            .commit()
-            .await
-            .map_err(db("releasing a savepoint"))?;
-    } else {
-        savepoint
-            .rollback()
-            .await
-            .map_err(db("rolling back a savepoint"))?;
-    }
+    end_savepoint(savepoint, applied).await?;
     Ok(applied)
 }
 

@@ -719,14 +719,23 @@ impl Scratch {
             admin: DbConfig::new(server_url),
             name,
         };
-        let mut conn = scratch.connect().await?;
-        crate::db::migrations::migrate(&mut conn, |_| {})
-            .await
-            .map_err(|e| fail("migrating")(e.to_string()))?;
+        scratch.migrate().await?;
         Ok(scratch)
     }
 
-    /// A scratch database copied from `template`.
+    /// Applies the migrations this binary has and the database lacks.
+    async fn migrate(&self) -> Result<(), BenchError> {
+        let mut conn = self.connect().await?;
+        crate::db::migrations::migrate(&mut conn, |_| {})
+            .await
+            .map_err(|e| fail("migrating")(e.to_string()))?;
+        conn.close()
+            .await
+            .map_err(|e| fail("migrating")(e.to_string()))
+    }
+
+    /// A scratch database copied from `template`, brought up to this binary's migrations (a
+    /// kept production may predate some: the run measures the schema of today's code).
     async fn from_template(server_url: &str, template: &str) -> Result<Self, BenchError> {
         let mut url =
             url::Url::parse(server_url).map_err(|e| fail("DATABASE_URL")(e.to_string()))?;
@@ -741,11 +750,13 @@ impl Scratch {
             .execute(&mut conn)
             .await
             .map_err(|e| fail("copying the kept database")(e.to_string()))?;
-        Ok(Self {
+        let scratch = Self {
             url: url.to_string(),
             admin,
             name,
-        })
+        };
+        scratch.migrate().await?;
+        Ok(scratch)
     }
 
     async fn connect(&self) -> Result<PgConnection, BenchError> {

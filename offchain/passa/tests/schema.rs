@@ -161,8 +161,8 @@ async fn every_migration_reverses_without_stray_objects(pool: PgPool) {
         .collect();
     assert_eq!(
         versions,
-        (1..=24).collect::<Vec<i64>>(),
-        "the seed's 21 migrations, then the chain's (0022–0024), in order"
+        (1..=25).collect::<Vec<i64>>(),
+        "the seed's 21 migrations, then the chain's (0022–0025), in order"
     );
 
     let mut before = catalog(&pool).await;
@@ -194,6 +194,115 @@ async fn every_migration_reverses_without_stray_objects(pool: PgPool) {
     assert_same_catalog(&catalog(&pool).await, &[], "after reverting everything");
     MIGRATOR.run(&pool).await.expect("all the way up again");
     assert_same_catalog(&catalog(&pool).await, &before, "all the way up again");
+}
+
+/// 0025's format checks accept exactly the strings the regexes they replaced accepted: a fixed
+/// list of edge cases (each length ±1, every character class boundary, a trailing blank,
+/// non-ASCII, NULL) and 20 000 random strings near each format, compared one by one.
+#[sqlx::test(migrations = "../../migrations")]
+async fn fast_format_checks_accept_what_the_regexes_accepted(pool: PgPool) {
+    let g55 = format!("G{}", "A".repeat(55));
+    let c55 = format!("C{}", "B".repeat(55));
+    let hex = "0123456789abcdef".repeat(4);
+    let edge_cases = [
+        g55.clone(),
+        format!("{g55}A"),
+        g55[..55].to_owned(),
+        format!("C{}7", "2".repeat(54)),
+        c55.clone(),
+        format!("{c55}Z"),
+        c55[..55].to_owned(),
+        format!("{}1", &g55[..55]),
+        format!("{}8", &g55[..55]),
+        format!("{}a", &g55[..55]),
+        format!("{} ", &g55[..55]),
+        format!("{}É", &g55[..55]),
+        format!("M{}", "A".repeat(68)),
+        format!("M{}", "A".repeat(67)),
+        format!("M{}", "A".repeat(69)),
+        format!("X{}", "A".repeat(55)),
+        hex.clone(),
+        hex.to_uppercase(),
+        format!("{hex}0"),
+        hex[..63].to_owned(),
+        format!("{}g", &hex[..63]),
+        format!("{}-{}", "1".repeat(19), "2".repeat(10)),
+        format!("{}-{}", "1".repeat(18), "2".repeat(11)),
+        format!("{}-{}", "1".repeat(20), "2".repeat(9)),
+        format!("{}--{}", "1".repeat(19), "2".repeat(9)),
+        format!("{}x{}", "1".repeat(19), "2".repeat(10)),
+        format!("{}-{}-", "1".repeat(19), "2".repeat(9)),
+        "general".to_owned(),
+        "A".repeat(32),
+        "A".repeat(33),
+        "vip_2-b".to_owned(),
+        "vip 2".to_owned(),
+        "tiér".to_owned(),
+        String::new(),
+    ];
+    let list: Vec<String> = edge_cases
+        .iter()
+        .map(|s| format!("('{}')", s.replace('\'', "''")))
+        .collect();
+    let sql = format!(
+        r#"
+        WITH edge(s) AS (VALUES {edges}, (NULL)),
+        random(s) AS (
+            SELECT string_agg(substr(alphabet, 1 + floor(random() * length(alphabet))::int, 1), '')
+              FROM (SELECT setseed(0.25)) seeded,
+                   generate_series(1, 20000) AS n,
+                   LATERAL (SELECT CASE n % 4 WHEN 0 THEN 'GCMA27Z1a '
+                                              WHEN 1 THEN '0123456789abcdefg'
+                                              WHEN 2 THEN '0123456789-'
+                                              ELSE 'Az09_-. ' END AS alphabet,
+                                   CASE n % 4 WHEN 0 THEN 54 + n % 17 WHEN 1 THEN 62 + n % 4
+                                              WHEN 2 THEN 28 + n % 5 ELSE n % 35 END AS len) shape,
+                   generate_series(1, len)
+             GROUP BY n
+        ),
+        corpus AS (SELECT s FROM edge UNION ALL SELECT s FROM random),
+        -- A random string of each format is rare: make some valid ones out of random ones.
+        shaped AS (
+            SELECT s FROM corpus
+            UNION ALL SELECT 'G' || translate(upper(substr(md5(s), 1, 55)), '0189', 'ABCD')
+                             || repeat('Q', 55 - char_length(substr(md5(s), 1, 55))) FROM corpus
+            UNION ALL SELECT encode(sha256(convert_to(COALESCE(s, ''), 'UTF8')), 'hex') FROM corpus
+        )
+        SELECT count(*)::text FROM shaped
+         WHERE (is_stellar_address(s) IS DISTINCT FROM (s ~ '^[GC][A-Z2-7]{{55}}$' OR s ~ '^M[A-Z2-7]{{68}}$'))
+            OR (is_contract_address(s) IS DISTINCT FROM (s ~ '^C[A-Z2-7]{{55}}$'))
+            OR (is_account_address(s) IS DISTINCT FROM (s ~ '^G[A-Z2-7]{{55}}$'))
+            OR (is_sha256_hex(s) IS DISTINCT FROM (s ~ '^[0-9a-f]{{64}}$'))
+            OR (is_rpc_event_id(s) IS DISTINCT FROM (s ~ '^[0-9]{{19}}-[0-9]{{10}}$'))
+            OR ((char_length(s) BETWEEN 1 AND 32 AND s ~ '^[A-Za-z0-9_-]+$')
+                IS DISTINCT FROM (s ~ '^[A-Za-z0-9_-]{{1,32}}$'))
+        "#,
+        edges = list.join(", ")
+    );
+    assert_eq!(scalar(&pool, &sql).await, "0", "strings judged differently");
+    // The corpus does reach both answers of every check.
+    for (check, accepted) in [
+        ("is_stellar_address", &g55),
+        ("is_contract_address", &c55),
+        ("is_account_address", &g55),
+        ("is_sha256_hex", &hex),
+    ] {
+        let sql = format!("SELECT {check}('{accepted}')::text || {check}('{accepted}x')::text");
+        assert_eq!(scalar(&pool, &sql).await, "truefalse", "{check}");
+    }
+    // The constraints use them, and still refuse a malformed value.
+    let bad_hash = format!(
+        "INSERT INTO transactions (transaction_hash, network, transaction_type) \
+         VALUES ('{}', 'local', 'other')",
+        hex.to_uppercase()
+    );
+    refused(
+        &pool,
+        &bad_hash,
+        CHECK,
+        "transactions_transaction_hash_format",
+    )
+    .await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]

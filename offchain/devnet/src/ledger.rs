@@ -7,7 +7,7 @@
 //! read it without a copy; the whole ledger lives on the node's single thread.
 use std::{
     cell::RefCell,
-    collections::{BTreeMap, VecDeque},
+    collections::{BTreeMap, BTreeSet, VecDeque},
     rc::Rc,
 };
 
@@ -185,6 +185,9 @@ impl CompilationContext for CompileContext {}
 /// The ledger state of the devnet.
 pub struct Ledger {
     entries: Rc<RefCell<EntryMap>>,
+    /// The keys of `entries` that are temporary: what eviction looks at on every close. A scan
+    /// of every entry instead cost a quarter of the devnet's CPU with 200 000 entries.
+    temporary: RefCell<BTreeSet<LedgerKey>>,
     /// Every closed ledger, oldest first (the RPC's retention window trims what it serves).
     headers: VecDeque<ClosedLedger>,
     pub passphrase: String,
@@ -213,6 +216,11 @@ impl Ledger {
                 "a ledger needs at least its genesis header".into(),
             ));
         }
+        let temporary = entries
+            .keys()
+            .filter(|k| is_temporary(k))
+            .cloned()
+            .collect();
         let entries = Rc::new(RefCell::new(entries));
         let probe = Snapshot {
             entries: entries.clone(),
@@ -226,6 +234,7 @@ impl Ledger {
         let modules = ModuleCache::new(&compile).host("creating the module cache")?;
         let ledger = Self {
             entries,
+            temporary: RefCell::new(temporary),
             headers: headers.into(),
             network_id: network_id(&passphrase),
             passphrase,
@@ -323,6 +332,9 @@ impl Ledger {
     pub fn put(&self, mut entry: LedgerEntry, live_until: Option<u32>) -> Result<()> {
         entry.last_modified_ledger_seq = self.next_sequence();
         let key = entry.to_key();
+        if is_temporary(&key) {
+            self.temporary.borrow_mut().insert(key.clone());
+        }
         self.entries
             .borrow_mut()
             .insert(key, StoredEntry { entry, live_until });
@@ -342,13 +354,22 @@ impl Ledger {
     pub fn reset(&self, key: &LedgerKey, before: Option<StoredEntry>) {
         let mut map = self.entries.borrow_mut();
         match before {
-            Some(stored) => map.insert(key.clone(), stored),
-            None => map.remove(key),
+            Some(stored) => {
+                if is_temporary(key) {
+                    self.temporary.borrow_mut().insert(key.clone());
+                }
+                map.insert(key.clone(), stored);
+            }
+            None => {
+                self.temporary.borrow_mut().remove(key);
+                map.remove(key);
+            }
         };
     }
 
     /// Removes an entry.
     pub fn remove(&self, key: &LedgerKey) {
+        self.temporary.borrow_mut().remove(key);
         self.entries.borrow_mut().remove(key);
     }
 
@@ -386,13 +407,18 @@ impl Ledger {
     /// in its background scan; no client can see the difference). Returns their keys.
     pub fn evict_expired_temporary(&self, sequence: u32) -> Vec<LedgerKey> {
         let mut map = self.entries.borrow_mut();
-        let expired: Vec<LedgerKey> = map
+        let mut temporary = self.temporary.borrow_mut();
+        let expired: Vec<LedgerKey> = temporary
             .iter()
-            .filter(|(k, s)| is_temporary(k) && s.live_until.is_some_and(|l| l < sequence))
-            .map(|(k, _)| k.clone())
+            .filter(|k| {
+                map.get(*k)
+                    .is_some_and(|s| s.live_until.is_some_and(|l| l < sequence))
+            })
+            .cloned()
             .collect();
         for key in &expired {
             map.remove(key);
+            temporary.remove(key);
         }
         expired
     }

@@ -360,6 +360,12 @@ const SMALL_SAMPLE: &str = "SET LOCAL default_statistics_target = 10";
 const ANALYZE: &str = "
 ANALYZE chain_events, parked_events, transactions, tickets, ticket_transfers, attribution, events";
 
+/// A page's commit does not wait for its WAL to reach the disk. Safe for this mirror: the
+/// cursor commits with the rows, so a commit a server crash loses takes its cursor move with
+/// it and the page is read again from the RPC (never half of it). It saves a flush per page
+/// (a few milliseconds each, idle time on the one connection a backfill writes through).
+const ASYNC_COMMIT: &str = "SET LOCAL synchronous_commit = off";
+
 /// At the start of a page: whether an event is parked (one may have to wait behind it), and
 /// the transaction's time.
 const PAGE_START: &str = "
@@ -874,6 +880,10 @@ impl<'a> Follower<'a> {
         self.report.events_seen += page.returned as u64;
         let (incoming, details) = (page.events, page.details);
         let mut tx = conn.begin().await.map_err(db("beginning a page"))?;
+        sqlx::query(ASYNC_COMMIT)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("beginning a page"))?;
         // Whether any event may have to wait behind a parked one (usually none is parked).
         let (open, now): (i64, String) = sqlx::query_as(PAGE_START)
             .bind(network)

@@ -387,6 +387,15 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
         vec![address(&organizer), xdr::ScVal::U32(mine[0])],
     )
     .await;
+    // A call whose only event the mirror has nothing to apply from.
+    invoke(
+        &local.rpc,
+        &organizer,
+        &local.ticketing,
+        "set_gate_operator",
+        vec![address(&organizer), event_id(event), address(&stranger)],
+    )
+    .await;
 
     let report = sync_once(&local, &pool).await;
     assert_eq!(
@@ -398,7 +407,10 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     assert_eq!(report.events_new, report.events_seen, "{report:?}");
     // verify, create, 2 purchases, check-in
     assert_eq!(report.applied, 5, "{report:?}");
-    assert!(report.ignored >= 3, "the mints at least: {report:?}");
+    assert!(
+        report.ignored >= 4,
+        "the mints and the gate operator: {report:?}"
+    );
 
     let org = sqlx::query(
         "SELECT is_verified, verified_at IS NOT NULL, stellar_address FROM organizers WHERE user_id = $1",
@@ -494,6 +506,32 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
             (Some(buyer.address()), true, Some("2.0000000".to_owned())),
             (Some(stranger.address()), true, Some("1.0000000".to_owned())),
         ]
+    );
+    // Every transaction has its row, the gate operator's too (only an ignored event):
+    // verification, creation, 2 purchases, check-in, gate operator.
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM transactions WHERE metadata->>'source' = 'passa sync'"
+        )
+        .await,
+        6
+    );
+    let gate: (String, Option<String>, bool, Option<Uuid>) = sqlx::query_as(
+        "SELECT status, from_address, gas_fee > 0, event_id FROM transactions
+          WHERE transaction_type = 'event_management' AND event_id IS NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the gate operator's transaction");
+    assert_eq!(
+        gate,
+        (
+            "confirmed".to_owned(),
+            Some(organizer.address()),
+            true,
+            None
+        )
     );
 
     // Nothing new on chain: a second run changes nothing but the cursor, which follows the

@@ -386,7 +386,7 @@ async fn user_of(db: &mut PgConnection, address: &str) -> Result<Option<Uuid>, s
 }
 
 /// `transactions.transaction_type` for an event.
-fn transaction_type(decoded: &Decoded) -> &'static str {
+fn transaction_type(decoded: &Decoded, name: Option<&str>) -> &'static str {
     match decoded {
         Decoded::OrganizerVerified { .. } | Decoded::OrganizerRevoked { .. } => {
             "organizer_verification"
@@ -406,7 +406,25 @@ fn transaction_type(decoded: &Decoded) -> &'static str {
         | Decoded::ContributionRejected { .. } => "attribution",
         Decoded::Claimed { .. } => "revenue_claim",
         Decoded::Settled { .. } => "revenue_settlement",
-        Decoded::Ignored => "other",
+        Decoded::Ignored => name.map_or("other", ignored_type),
+    }
+}
+
+/// The type of a transaction whose events the mirror has nothing to apply from, by the
+/// name of one of them: the type of the call that emits it, the same as the call's applied
+/// event gives (a mint comes only with a purchase, a burn and `refund_paid` with a refund,
+/// `referral_rate_set` with an approved commission, `attribution_locked` with a settlement),
+/// so a transaction split over two pages gets one type either way.
+fn ignored_type(name: &str) -> &'static str {
+    match name {
+        "admin_transfer_started" | "admin_transferred" | "paused" | "unpaused" => "contract_admin",
+        "upgraded" => "contract_upgrade",
+        "mint" => "ticket_purchase",
+        "burn" | "refund_paid" => "ticket_refund",
+        "gate_operator_set" | "gate_operator_removed" => "event_management",
+        "referral_rate_set" => "attribution",
+        "attribution_locked" => "revenue_settlement",
+        _ => "other",
     }
 }
 
@@ -443,6 +461,8 @@ fn event_of(decoded: &Decoded) -> Option<Uuid> {
 pub(crate) struct TxRow<'a> {
     pub origin: &'a Origin<'a>,
     pub decoded: &'a Decoded,
+    /// The event's name: what an ignored event's transaction is (see [`ignored_type`]).
+    pub name: Option<&'a str>,
 }
 
 /// Records the transactions that emitted applied events (confirmed, in their ledger) and
@@ -466,7 +486,9 @@ pub(crate) async fn record_transactions(
     sqlx::query(UPSERT_TRANSACTIONS)
         .bind(first.origin.network)
         .bind(&hashes)
-        .bind(column(&|r| Some(transaction_type(r.decoded).to_owned())))
+        .bind(column(&|r| {
+            Some(transaction_type(r.decoded, r.name).to_owned())
+        }))
         .bind(
             rows.iter()
                 .map(|r| r.origin.contract_id)
@@ -502,7 +524,12 @@ async fn record_transaction(
     origin: &Origin<'_>,
     decoded: &Decoded,
 ) -> Result<Uuid, sqlx::Error> {
-    let ids = record_transactions(db, &[TxRow { origin, decoded }]).await?;
+    let row = TxRow {
+        origin,
+        decoded,
+        name: None,
+    };
+    let ids = record_transactions(db, &[row]).await?;
     ids.get(origin.tx_hash)
         .copied()
         .ok_or_else(|| sqlx::Error::RowNotFound)

@@ -45,7 +45,7 @@ use uuid::Uuid;
 use crate::network::NetworkName;
 use crate::registry::{self, ContractKind};
 use crate::rpc::Rpc;
-use apply::{Origin, Outcome, TxInfo};
+use apply::{Origin, Outcome, TxInfo, TxRow};
 use decode::Decoded;
 use source::{Incoming, Page, ReadAhead, Source};
 
@@ -901,20 +901,8 @@ impl<'a> Follower<'a> {
         self.report.events_new += fresh_items.len() as u64;
         let pending: Vec<(Origin, &Incoming)> = fresh_items
             .iter()
-            .filter(|i| !matches!(i.decoded, Ok(Decoded::Ignored)))
-            .map(|item| {
-                let origin = Origin {
-                    network,
-                    event_id: &item.event.id,
-                    contract_id: item.followed.id,
-                    contract: &item.event.contract_id,
-                    ledger: item.event.ledger,
-                    closed_at: &item.event.ledger_closed_at,
-                    tx_hash: &item.tx_hash,
-                    tx: details.get(&item.tx_hash),
-                };
-                (origin, item)
-            })
+            .filter(|i| !i.ignored())
+            .map(|item| (origin_of(network, item, &details), item))
             .collect();
         self.report.ignored += (fresh_items.len() - pending.len()) as u64;
         let last_ledger = fresh_items.last().map_or(0, |e| e.event.ledger);
@@ -958,6 +946,7 @@ impl<'a> Follower<'a> {
             }
             at += run;
         }
+        record_ignored_only(&mut tx, network, &fresh_items, &pending, &details).await?;
         let fresh = fresh.len();
         if let Some((cursor, complete, closed_at)) = cursor {
             sqlx::query(SAVE_CURSOR)
@@ -1221,6 +1210,61 @@ async fn process(
 }
 
 /// Releases `savepoint` when `keep`, otherwise rolls it back (a parked event leaves no trace).
+/// Where `item` comes from, for the tables it is applied to.
+fn origin_of<'a>(
+    network: &'a str,
+    item: &'a Incoming,
+    details: &'a HashMap<String, TxInfo>,
+) -> Origin<'a> {
+    Origin {
+        network,
+        event_id: &item.event.id,
+        contract_id: item.followed.id,
+        contract: &item.event.contract_id,
+        ledger: item.event.ledger,
+        closed_at: &item.event.ledger_closed_at,
+        tx_hash: &item.tx_hash,
+        tx: details.get(&item.tx_hash),
+    }
+}
+
+/// Records the transactions of `fresh` whose events are all ignored (an approval, a gate
+/// operator, a pause, an upgrade…): every transaction touching the contracts has its row,
+/// with its sender and fee. Those with an event in `pending` were recorded with it.
+async fn record_ignored_only(
+    conn: &mut PgConnection,
+    network: &str,
+    fresh: &[Incoming],
+    pending: &[(Origin<'_>, &Incoming)],
+    details: &HashMap<String, TxInfo>,
+) -> Result<(), SyncError> {
+    let mut seen: HashSet<&str> = pending.iter().map(|(o, _)| o.tx_hash).collect();
+    let items: Vec<&Incoming> = fresh
+        .iter()
+        .filter(|i| i.ignored() && seen.insert(&i.tx_hash))
+        .collect();
+    if items.is_empty() {
+        return Ok(());
+    }
+    let origins: Vec<Origin> = items
+        .iter()
+        .map(|i| origin_of(network, i, details))
+        .collect();
+    let rows: Vec<TxRow> = origins
+        .iter()
+        .zip(&items)
+        .map(|(origin, item)| TxRow {
+            origin,
+            decoded: &Decoded::Ignored,
+            name: item.name.as_deref(),
+        })
+        .collect();
+    apply::record_transactions(conn, &rows)
+        .await
+        .map_err(db("recording transactions"))?;
+    Ok(())
+}
+
 async fn end_savepoint(
     savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
     keep: bool,

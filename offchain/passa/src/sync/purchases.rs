@@ -150,6 +150,7 @@ pub(crate) async fn apply(
         .map(|p| TxRow {
             origin: p.origin,
             decoded: p.decoded,
+            name: None,
         })
         .collect();
     let transactions = apply::record_transactions(db, &tx_rows).await?;

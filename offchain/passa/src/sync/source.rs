@@ -28,6 +28,8 @@ pub(super) struct Incoming {
     pub followed: Followed,
     pub value_json: serde_json::Value,
     pub tx_hash: String,
+    /// Its name (the first topic), when it has one.
+    pub name: Option<String>,
     pub decoded: Result<Decoded, decode::Undecodable>,
     /// Its `chain_events` row for COPY, all but the network and `applied_at`
     /// ([`super::raw::row_start`]).
@@ -65,11 +67,12 @@ impl Incoming {
         let topics_json = serde_json::to_value(&topics).map_err(json_error)?;
         let value_json = serde_json::to_value(&value).map_err(json_error)?;
         let decoded = decode::decode(followed.kind, &topics, &value);
+        let name = decode::name(&topics);
         let copy_row_start = super::raw::row_start(
             &event,
             followed.id,
             &tx_hash,
-            decode::name(&topics).as_deref(),
+            name.as_deref(),
             &topics_json,
             &value_json,
             matches!(decoded, Ok(Decoded::Ignored)),
@@ -80,6 +83,7 @@ impl Incoming {
             event,
             followed,
             tx_hash,
+            name,
             copy_row_start,
         })
     }
@@ -161,11 +165,8 @@ impl Source {
             };
             events.push(Incoming::read(event, followed.clone())?);
         }
-        let hashes = events
-            .iter()
-            .filter(|i| !i.ignored())
-            .map(|i| i.tx_hash.clone())
-            .collect();
+        // Every transaction's, those that only emit ignored events too: each gets its row.
+        let hashes = events.iter().map(|i| i.tx_hash.clone()).collect();
         let details = self.details(hashes).await?;
         Ok(Page {
             events,

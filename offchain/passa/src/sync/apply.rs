@@ -78,16 +78,23 @@ SELECT user_id FROM wallets WHERE blockchain_network = 'stellar' AND wallet_addr
 
 /// The transactions of applied events, confirmed in their ledger: one row per hash (the first
 /// event's values; a later event of the same transaction only fills in what is missing).
+/// A row made from ignored events only (`metadata.ignored_events_only`, see
+/// [`ignored_type`]) takes an applied event's contract, type and event when one comes, so
+/// the row is the same whichever page each part of its transaction came in.
 const UPSERT_TRANSACTIONS: &str = "
 INSERT INTO transactions (transaction_hash, network, transaction_type, status, smart_contract_id,
                           event_id, to_address, block_number, block_timestamp, confirmed_at,
                           from_address, gas_fee, amount, metadata)
 SELECT x.hash, $1, x.kind, 'confirmed', x.contract_id, x.event, x.contract, x.ledger,
        x.closed_at::timestamptz, x.closed_at::timestamptz, x.source, x.fee::numeric / 10000000,
-       x.amount::numeric / 10000000, jsonb_build_object('source', 'passa sync')
+       x.amount::numeric / 10000000,
+       CASE WHEN x.ignored_only
+            THEN jsonb_build_object('source', 'passa sync', 'ignored_events_only', true)
+            ELSE jsonb_build_object('source', 'passa sync') END
   FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::bigint[],
-              $8::text[], $9::text[], $10::bigint[], $11::text[])
-       AS x(hash, kind, contract_id, event, contract, ledger, closed_at, source, fee, amount)
+              $8::text[], $9::text[], $10::bigint[], $11::text[], $12::bool[])
+       AS x(hash, kind, contract_id, event, contract, ledger, closed_at, source, fee, amount,
+            ignored_only)
 ON CONFLICT (transaction_hash) DO UPDATE
    SET status = 'confirmed',
        block_number = COALESCE(transactions.block_number, EXCLUDED.block_number),
@@ -97,12 +104,24 @@ ON CONFLICT (transaction_hash) DO UPDATE
        from_address = COALESCE(transactions.from_address, EXCLUDED.from_address),
        gas_fee = COALESCE(transactions.gas_fee, EXCLUDED.gas_fee),
        amount = COALESCE(transactions.amount, EXCLUDED.amount),
-       error_message = NULL
+       error_message = NULL,
+       transaction_type = CASE WHEN transactions.metadata ? 'ignored_events_only'
+                               THEN EXCLUDED.transaction_type
+                               ELSE transactions.transaction_type END,
+       smart_contract_id = CASE WHEN transactions.metadata ? 'ignored_events_only'
+                                THEN EXCLUDED.smart_contract_id
+                                ELSE transactions.smart_contract_id END,
+       to_address = CASE WHEN transactions.metadata ? 'ignored_events_only'
+                         THEN EXCLUDED.to_address ELSE transactions.to_address END,
+       metadata = CASE WHEN transactions.metadata ? 'ignored_events_only'
+                       THEN EXCLUDED.metadata ELSE transactions.metadata END
  WHERE transactions.status <> 'confirmed'
     OR (transactions.event_id IS NULL AND EXCLUDED.event_id IS NOT NULL)
     OR (transactions.from_address IS NULL AND EXCLUDED.from_address IS NOT NULL)
     OR (transactions.gas_fee IS NULL AND EXCLUDED.gas_fee IS NOT NULL)
-    OR (transactions.amount IS NULL AND EXCLUDED.amount IS NOT NULL)";
+    OR (transactions.amount IS NULL AND EXCLUDED.amount IS NOT NULL)
+    OR (transactions.metadata ? 'ignored_events_only'
+        AND NOT EXCLUDED.metadata ? 'ignored_events_only')";
 
 const TRANSACTION_IDS: &str = "
 SELECT transaction_hash::text, transaction_id FROM transactions
@@ -509,6 +528,11 @@ pub(crate) async fn record_transactions(
                 .collect::<Vec<_>>(),
         )
         .bind(column(&|r| amount_of(r.decoded).map(|a| a.to_string())))
+        .bind(
+            rows.iter()
+                .map(|r| matches!(r.decoded, Decoded::Ignored))
+                .collect::<Vec<_>>(),
+        )
         .execute(&mut *db)
         .await?;
     let ids: Vec<(String, Uuid)> = sqlx::query_as(TRANSACTION_IDS)

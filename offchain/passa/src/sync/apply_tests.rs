@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::apply::{apply, Origin, Outcome};
+use super::apply::{apply, record_transactions, Origin, Outcome, TxRow};
 use super::decode::Decoded;
 
 const CONTRACT: &str = "CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -292,4 +292,101 @@ async fn a_delisting_and_a_chain_that_disagrees_about_the_holder(pool: PgPool) {
         matches!(unknown, Outcome::Parked("unknown_ticket", _)),
         "{unknown:?}"
     );
+}
+
+/// A transaction whose ignored and applied events came in different pages has the same row
+/// in either order: the applied event's contract, type and plain metadata.
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(pool: PgPool) {
+    let (mut db, ticketing) = setup(&pool).await;
+    const OTHER: &str = "CBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+    let other: Uuid = sqlx::query_scalar(
+        "INSERT INTO smart_contracts (contract_address, contract_type, network)
+         VALUES ($1, 'attribution', 'local') RETURNING contract_id",
+    )
+    .bind(OTHER)
+    .fetch_one(&mut *db)
+    .await
+    .expect("a second contract");
+    let verified = Decoded::OrganizerVerified {
+        organizer: account(1),
+    };
+    let mut rows = Vec::new();
+    for (n, ignored_first) in [(1, true), (2, false)] {
+        let (event_id, tx_hash) = ids(n);
+        let origin = |contract_id, contract| Origin {
+            network: "local",
+            event_id: &event_id,
+            contract_id,
+            contract,
+            ledger: 100,
+            closed_at: "2026-11-24T12:00:00Z",
+            tx_hash: &tx_hash,
+            tx: None,
+        };
+        let (applied_at, ignored_at) = (origin(ticketing, CONTRACT), origin(other, OTHER));
+        let applied = TxRow {
+            origin: &applied_at,
+            decoded: &verified,
+            name: None,
+        };
+        let ignored = TxRow {
+            origin: &ignored_at,
+            decoded: &Decoded::Ignored,
+            name: Some("attribution_locked"),
+        };
+        let pages = if ignored_first {
+            [ignored, applied]
+        } else {
+            [applied, ignored]
+        };
+        for page in pages {
+            record_transactions(&mut db, &[page])
+                .await
+                .expect("recorded");
+        }
+        let row: (String, Uuid, String, serde_json::Value) = sqlx::query_as(
+            "SELECT transaction_type, smart_contract_id, to_address, metadata
+               FROM transactions WHERE transaction_hash = $1",
+        )
+        .bind(&tx_hash)
+        .fetch_one(&mut *db)
+        .await
+        .expect("the row");
+        rows.push(row);
+    }
+    let expected = (
+        "organizer_verification".to_owned(),
+        ticketing,
+        CONTRACT.to_owned(),
+        serde_json::json!({"source": "passa sync"}),
+    );
+    assert_eq!(rows, vec![expected.clone(), expected]);
+    // Alone, the ignored event's transaction is typed by the call that emits it.
+    let (event_id, tx_hash) = ids(3);
+    let origin = Origin {
+        network: "local",
+        event_id: &event_id,
+        contract_id: other,
+        contract: OTHER,
+        ledger: 100,
+        closed_at: "2026-11-24T12:00:00Z",
+        tx_hash: &tx_hash,
+        tx: None,
+    };
+    let row = TxRow {
+        origin: &origin,
+        decoded: &Decoded::Ignored,
+        name: Some("attribution_locked"),
+    };
+    record_transactions(&mut db, &[row])
+        .await
+        .expect("recorded");
+    let kind: String =
+        sqlx::query_scalar("SELECT transaction_type FROM transactions WHERE transaction_hash = $1")
+            .bind(&tx_hash)
+            .fetch_one(&mut *db)
+            .await
+            .expect("the row");
+    assert_eq!(kind, "revenue_settlement");
 }

@@ -33,16 +33,22 @@ async fn user(db: &mut PgConnection, n: u8) -> Uuid {
     id
 }
 
-/// A ticketing contract, organizer 1 and a draft event EVENT; returns the contract's id.
-async fn fixtures(db: &mut PgConnection) -> Uuid {
-    let contract: Uuid = sqlx::query_scalar(
+/// A registered contract of `kind` at `address`; returns its id.
+async fn contract(db: &mut PgConnection, address: &str, kind: &str) -> Uuid {
+    sqlx::query_scalar(
         "INSERT INTO smart_contracts (contract_address, contract_type, network)
-         VALUES ($1, 'ticketing', 'local') RETURNING contract_id",
+         VALUES ($1, $2, 'local') RETURNING contract_id",
     )
-    .bind(CONTRACT)
+    .bind(address)
+    .bind(kind)
     .fetch_one(&mut *db)
     .await
-    .expect("a contract");
+    .expect("a contract")
+}
+
+/// A ticketing contract, organizer 1 and a draft event EVENT; returns the contract's id.
+async fn fixtures(db: &mut PgConnection) -> Uuid {
+    let contract = contract(db, CONTRACT, "ticketing").await;
     let organizer = user(db, 1).await;
     sqlx::query("INSERT INTO organizers (user_id) VALUES ($1)")
         .bind(organizer)
@@ -300,14 +306,7 @@ async fn a_delisting_and_a_chain_that_disagrees_about_the_holder(pool: PgPool) {
 async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(pool: PgPool) {
     let (mut db, ticketing) = setup(&pool).await;
     const OTHER: &str = "CBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
-    let other: Uuid = sqlx::query_scalar(
-        "INSERT INTO smart_contracts (contract_address, contract_type, network)
-         VALUES ($1, 'attribution', 'local') RETURNING contract_id",
-    )
-    .bind(OTHER)
-    .fetch_one(&mut *db)
-    .await
-    .expect("a second contract");
+    let other = contract(&mut db, OTHER, "attribution").await;
     let verified = Decoded::OrganizerVerified {
         organizer: account(1),
     };

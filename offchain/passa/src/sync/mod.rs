@@ -555,7 +555,8 @@ impl<'a> Follower<'a> {
             let first = page.events.first().map(|e| e.event.id.clone());
             let latest = page.latest_ledger;
             let cursor = page.cursor.clone();
-            self.apply_page(conn, page, Some((&cursor, complete, closed_at.as_deref())))
+            let parked_open = self
+                .apply_page(conn, page, Some((&cursor, complete, closed_at.as_deref())))
                 .await?;
             if let Some((time, ledger)) = now {
                 self.complete_events(conn, &contracts, time, ledger).await?;
@@ -568,7 +569,7 @@ impl<'a> Follower<'a> {
             // What this page applied may unblock events parked before it (a later event
             // cannot unblock an earlier one of the same page: each was tried after those
             // before it).
-            if self.report.applied > applied_before {
+            if parked_open && self.report.applied > applied_before {
                 self.retry_parked(conn, &contracts, first.as_deref())
                     .await?;
                 last_retry = Instant::now();
@@ -869,13 +870,15 @@ impl<'a> Follower<'a> {
     }
 
     /// Stores and applies one page's events and, when given, moves the cursor to
-    /// `(cursor, complete ledger, its close time)` — all in one transaction.
+    /// `(cursor, complete ledger, its close time)` — all in one transaction. Returns whether
+    /// any event of the network is parked once it is committed (only this lock holder parks
+    /// or resolves them), so a backfill with none skips looking for some to retry.
     async fn apply_page(
         &mut self,
         conn: &mut PgConnection,
         page: Page,
         cursor: Option<(&str, u32, Option<&str>)>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let network = self.network.as_str();
         self.report.events_seen += page.returned as u64;
         let (incoming, details) = (page.events, page.details);
@@ -971,7 +974,7 @@ impl<'a> Follower<'a> {
                 "page applied"
             );
         }
-        Ok(())
+        Ok(parked_open)
     }
 
     /// The source and fee of the transactions `hashes` that `transactions` does not have yet,

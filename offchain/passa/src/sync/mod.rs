@@ -1212,7 +1212,6 @@ async fn process(
     Ok((outcome, subject))
 }
 
-/// Releases `savepoint` when `keep`, otherwise rolls it back (a parked event leaves no trace).
 /// Where `item` comes from, for the tables it is applied to.
 fn origin_of<'a>(
     network: &'a str,
@@ -1268,6 +1267,7 @@ async fn record_ignored_only(
     Ok(())
 }
 
+/// Releases `savepoint` when `keep`, otherwise rolls it back (a parked event leaves no trace).
 async fn end_savepoint(
     savepoint: sqlx::Transaction<'_, sqlx::Postgres>,
     keep: bool,

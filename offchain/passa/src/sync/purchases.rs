@@ -93,8 +93,8 @@ SELECT wallet_address::text, user_id FROM wallets
 
 /// One row per token of each purchase (rows made by [`ticket_rows`]).
 const COPY_TICKETS: &str = "
-COPY tickets (ticket_id, event_id, smart_contract_id, token_id, ticket_tier, tier_index, price, price_raw,
-              current_price, current_price_raw, currency, owner_user_id, owner_address,
+COPY tickets (ticket_id, event_id, smart_contract_id, token_id, ticket_tier, tier_index, price,
+              price_raw, current_price, current_price_raw, currency, owner_user_id, owner_address,
               ticket_status, purchase_date, purchase_transaction_id, referrer_address,
               commission_raw, metadata_uri, is_transferable, is_resaleable, is_refundable)
 FROM STDIN";

@@ -289,14 +289,15 @@ impl Source {
             what: "getTransaction",
             detail,
         };
+        let mut params = jsonrpsee_core::params::ObjectParams::new();
+        params
+            .insert("hash", hash)
+            .map_err(|e| bad(format!("request for {hash}: {e}")))?;
         let response: TransactionJson = self
             .retrying("getTransaction", || {
-                let mut params = jsonrpsee_core::params::ObjectParams::new();
-                let hash = params.insert("hash", hash);
-                async move {
-                    hash.map_err(|e| jsonrpsee_core::ClientError::Custom(e.to_string()))?;
-                    self.client.client().request("getTransaction", params).await
-                }
+                self.client
+                    .client()
+                    .request("getTransaction", params.clone())
             })
             .await?;
         let (Some(envelope), Some(result)) = (response.envelope_xdr, response.result_xdr) else {

@@ -78,18 +78,27 @@ fn ids(n: u32) -> (String, String) {
     )
 }
 
-async fn run(db: &mut PgConnection, contract_id: Uuid, n: u32, decoded: Decoded) -> Outcome {
-    let (event_id, tx_hash) = ids(n);
-    let origin = Origin {
+/// Where a made-up event (`ids`) of the contract `(contract_id, contract)` comes from.
+fn origin<'a>(
+    (event_id, tx_hash): &'a (String, String),
+    contract_id: Uuid,
+    contract: &'a str,
+) -> Origin<'a> {
+    Origin {
         network: "local",
-        event_id: &event_id,
+        event_id,
         contract_id,
-        contract: CONTRACT,
+        contract,
         ledger: 100,
         closed_at: "2026-11-24T12:00:00Z",
-        tx_hash: &tx_hash,
+        tx_hash,
         tx: None,
-    };
+    }
+}
+
+async fn run(db: &mut PgConnection, contract_id: Uuid, n: u32, decoded: Decoded) -> Outcome {
+    let ids = ids(n);
+    let origin = origin(&ids, contract_id, CONTRACT);
     apply(db, &origin, &decoded, &serde_json::json!({}))
         .await
         .expect("the statements run")
@@ -312,18 +321,11 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(p
     };
     let mut rows = Vec::new();
     for (n, ignored_first) in [(1, true), (2, false)] {
-        let (event_id, tx_hash) = ids(n);
-        let origin = |contract_id, contract| Origin {
-            network: "local",
-            event_id: &event_id,
-            contract_id,
-            contract,
-            ledger: 100,
-            closed_at: "2026-11-24T12:00:00Z",
-            tx_hash: &tx_hash,
-            tx: None,
-        };
-        let (applied_at, ignored_at) = (origin(ticketing, CONTRACT), origin(other, OTHER));
+        let ids = ids(n);
+        let (applied_at, ignored_at) = (
+            origin(&ids, ticketing, CONTRACT),
+            origin(&ids, other, OTHER),
+        );
         let applied = TxRow {
             origin: &applied_at,
             decoded: &verified,
@@ -348,7 +350,7 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(p
             "SELECT transaction_type, smart_contract_id, to_address, metadata
                FROM transactions WHERE transaction_hash = $1",
         )
-        .bind(&tx_hash)
+        .bind(&ids.1)
         .fetch_one(&mut *db)
         .await
         .expect("the row");
@@ -362,19 +364,10 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(p
     );
     assert_eq!(rows, vec![expected.clone(), expected]);
     // Alone, the ignored event's transaction is typed by the call that emits it.
-    let (event_id, tx_hash) = ids(3);
-    let origin = Origin {
-        network: "local",
-        event_id: &event_id,
-        contract_id: other,
-        contract: OTHER,
-        ledger: 100,
-        closed_at: "2026-11-24T12:00:00Z",
-        tx_hash: &tx_hash,
-        tx: None,
-    };
+    let alone = ids(3);
+    let alone_at = origin(&alone, other, OTHER);
     let row = TxRow {
-        origin: &origin,
+        origin: &alone_at,
         decoded: &Decoded::Ignored,
         name: Some("attribution_locked"),
     };
@@ -383,7 +376,7 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(p
         .expect("recorded");
     let kind: String =
         sqlx::query_scalar("SELECT transaction_type FROM transactions WHERE transaction_hash = $1")
-            .bind(&tx_hash)
+            .bind(&alone.1)
             .fetch_one(&mut *db)
             .await
             .expect("the row");

@@ -83,7 +83,7 @@ impl Default for SyncOptions {
         Self {
             once: false,
             from_ledger: None,
-            page_size: 2_500,
+            page_size: 5_000,
             poll_interval: Duration::from_millis(250),
             retry_parked_every: Duration::from_secs(30),
             rpc_attempts: 8,

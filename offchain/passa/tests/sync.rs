@@ -549,6 +549,32 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
         "{again:?} {report:?}"
     );
 
+    // Read again from the first event on (a backfill over what is stored): every event is
+    // seen, none is stored or applied twice.
+    let first: i64 = sqlx::query_scalar("SELECT min(ledger) FROM chain_events")
+        .fetch_one(&pool)
+        .await
+        .expect("the first ledger");
+    let mut conn = pool.acquire().await.expect("a connection");
+    let reread = sync::run(
+        &local.rpc,
+        &mut conn,
+        &SyncOptions {
+            once: true,
+            from_ledger: Some(u32::try_from(first).expect("a ledger")),
+            ..SyncOptions::default()
+        },
+    )
+    .await
+    .expect("sync runs");
+    drop(conn);
+    assert_eq!(
+        (reread.events_seen, reread.events_new, reread.applied),
+        (report.events_seen, 0, 0),
+        "{reread:?} {report:?}"
+    );
+    assert_eq!(mirror(&pool).await, before);
+
     // Postponed by a week, picked up from the stored cursor.
     let week = 7 * 24 * 3_600;
     let new_start = ledger_time(&local).await + week;

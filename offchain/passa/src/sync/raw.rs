@@ -13,11 +13,16 @@ use sqlx::PgConnection;
 
 use super::source::Incoming;
 
-/// The stored ids within a page's range: one index range scan, which finds nothing at all in
-/// a backfill or while following (the page lies past everything stored), instead of probing
-/// the index once per event of the page.
+/// Whether any event is stored from a page's first one on: one index descent. In a backfill
+/// or while following none is (the page lies past everything stored), and the page's ids
+/// need not be probed one by one.
+const STORED_FROM: &str = "
+SELECT EXISTS (SELECT FROM chain_events WHERE network = $1 AND event_id >= $2)";
+
+/// Which of a page's ids are stored (a page read again: `--from-ledger`, a new contract's
+/// history).
 const STORED: &str = "
-SELECT event_id::text FROM chain_events WHERE network = $1 AND event_id BETWEEN $2 AND $3";
+SELECT event_id::text FROM chain_events WHERE network = $1 AND event_id = ANY($2)";
 
 const COPY_IN: &str = "
 COPY chain_events (network, event_id, smart_contract_id, contract_address, ledger,
@@ -36,18 +41,26 @@ pub(super) async fn store_new(
     incoming: &[Incoming],
     now: &str,
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let ids = incoming.iter().map(|i| i.event.id.as_str());
-    let (Some(first), Some(last)) = (ids.clone().min(), ids.max()) else {
+    let ids: Vec<&str> = incoming.iter().map(|i| i.event.id.as_str()).collect();
+    let Some(first) = ids.iter().copied().min() else {
         return Ok(HashSet::new());
     };
-    let stored: HashSet<String> = sqlx::query_scalar(STORED)
+    let any_stored: bool = sqlx::query_scalar(STORED_FROM)
         .bind(network)
         .bind(first)
-        .bind(last)
-        .fetch_all(&mut *db)
-        .await?
-        .into_iter()
-        .collect();
+        .fetch_one(&mut *db)
+        .await?;
+    let stored: HashSet<String> = if any_stored {
+        sqlx::query_scalar(STORED)
+            .bind(network)
+            .bind(&ids)
+            .fetch_all(&mut *db)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let mut fresh = HashSet::new();
     // Sized up front: a page's rows are megabytes, and growing by doubling leaves the
     // smaller copies behind as fragments of the heap.

@@ -174,10 +174,10 @@ pub enum BenchCommand {
     Devnet(BenchDevnetArgs),
 
     /// The sync: a devnet in this process produces --events contract events (32 buyers
-    /// purchasing 10 tickets at a time from one deployment), `passa sync --once` backfills them into a
-    /// scratch database on the server of DATABASE_URL (created and dropped), and the same raw
-    /// rows are loaded again with COPY. Prints events/s, COPY rows/s, their ratio and the
-    /// sync's peak RSS. Targets: ≥ 20 000 events/s, ≥ 0.5 × COPY, ≤ 150 MB.
+    /// purchasing 10 tickets at a time from one deployment), `passa sync --once` backfills
+    /// them into a scratch database on the server of DATABASE_URL (created and dropped), and
+    /// the same raw rows are loaded again with COPY. Prints events/s, COPY rows/s, their ratio
+    /// and the sync's peak RSS. Targets: ≥ 20 000 events/s, ≥ 0.5 × COPY, ≤ 150 MB.
     Sync(BenchSyncArgs),
 }
 

@@ -245,36 +245,23 @@ impl Source {
                 detail: e.to_string(),
             })?;
         }
-        let mut delay = Duration::from_millis(250);
-        let mut attempt = 0;
+        let mut backoff = Backoff::new("getEvents", self.rpc_attempts);
         loop {
-            attempt += 1;
             let result: Result<stellar_rpc_client::GetEventsResponse, _> = self
                 .client
                 .client()
                 .request("getEvents", object.clone())
                 .await;
-            match result {
+            let detail = match result {
                 Ok(page) => return Ok(page),
-                Err(e) => {
-                    let detail = one_line(&e.to_string());
-                    // Maybe the retention window moved past us: a loud error, not a retry.
-                    if detail.contains("ledger range") || detail.contains("must be between") {
-                        let (oldest, latest) = self.health().await?;
-                        check_retention(self.network, position, oldest, latest)?;
-                    }
-                    if attempt >= self.rpc_attempts {
-                        return Err(SyncError::Rpc {
-                            method: "getEvents",
-                            attempts: attempt,
-                            detail,
-                        });
-                    }
-                    tracing::warn!(attempt, %detail, "getEvents failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
+                Err(e) => one_line(&e.to_string()),
+            };
+            // Maybe the retention window moved past us: a loud error, not a retry.
+            if detail.contains("ledger range") || detail.contains("must be between") {
+                let (oldest, latest) = self.health().await?;
+                check_retention(self.network, position, oldest, latest)?;
             }
+            backoff.failed(detail).await?;
         }
     }
 
@@ -319,26 +306,50 @@ impl Source {
         Fut: std::future::Future<Output = Result<T, E>>,
         E: std::fmt::Display,
     {
-        let mut delay = Duration::from_millis(250);
-        let mut attempt = 0;
+        let mut backoff = Backoff::new(method, self.rpc_attempts);
         loop {
-            attempt += 1;
             match call().await {
                 Ok(v) => return Ok(v),
-                Err(e) if attempt >= self.rpc_attempts => {
-                    return Err(SyncError::Rpc {
-                        method,
-                        attempts: attempt,
-                        detail: one_line(&e.to_string()),
-                    })
-                }
-                Err(e) => {
-                    tracing::warn!(attempt, method, error = %one_line(&e.to_string()), "retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
+                Err(e) => backoff.failed(one_line(&e.to_string())).await?,
             }
         }
+    }
+}
+
+/// The retry policy of every RPC request: up to `attempts` tries, waiting from 250 ms,
+/// doubling, to at most 30 s between them.
+struct Backoff {
+    method: &'static str,
+    attempts: u32,
+    attempt: u32,
+    delay: Duration,
+}
+
+impl Backoff {
+    fn new(method: &'static str, attempts: u32) -> Self {
+        Self {
+            method,
+            attempts,
+            attempt: 0,
+            delay: Duration::from_millis(250),
+        }
+    }
+
+    /// After a failed try (`detail`): waits before the next one, or gives up with
+    /// [`SyncError::Rpc`] once every attempt is spent.
+    async fn failed(&mut self, detail: String) -> Result<(), SyncError> {
+        self.attempt += 1;
+        if self.attempt >= self.attempts {
+            return Err(SyncError::Rpc {
+                method: self.method,
+                attempts: self.attempt,
+                detail,
+            });
+        }
+        tracing::warn!(attempt = self.attempt, method = self.method, %detail, "RPC request failed; retrying");
+        tokio::time::sleep(self.delay).await;
+        self.delay = (self.delay * 2).min(Duration::from_secs(30));
+        Ok(())
     }
 }
 

@@ -80,8 +80,8 @@ SELECT user_id FROM wallets WHERE blockchain_network = 'stellar' AND wallet_addr
 /// event's values; a later event of the same transaction only fills in what is missing).
 /// A row made from ignored events only (`metadata.ignored_events_only`, see
 /// [`ignored_type`]) takes an applied event's contract, address, type and metadata (and its
-/// event, as any row missing one does) when one comes, so
-/// the row is the same whichever page each part of its transaction came in.
+/// event, as any row missing one does) when one comes, so the row is the same whichever page
+/// each part of its transaction came in.
 const UPSERT_TRANSACTIONS: &str = "
 INSERT INTO transactions (transaction_hash, network, transaction_type, status, smart_contract_id,
                           event_id, to_address, block_number, block_timestamp, confirmed_at,

@@ -5,7 +5,9 @@
 #      Fast when everything is already there;
 #   2. formatting and lints (skip with PASSA_SKIP_LINT=1 while iterating);
 #   3. every Rust test, against the PostgreSQL at DATABASE_URL (the database tests create and
-#      drop their own databases there).
+#      drop their own uniquely named databases there; the schema tests then run twice at
+#      once to show two runs on one server do not collide), then the contract tests against
+#      the built wasm and the Node tests.
 # Exits non-zero at the first failure.
 #
 # Environment:
@@ -40,6 +42,18 @@ step "Rust tests"
 # --no-fail-fast: run every test binary and report every failure in one go (still exits
 # non-zero if any failed).
 cargo test --workspace --locked --no-fail-fast
+
+# Every database test makes a database of its own with a name no other run picks
+# (offchain/testdb), so two runs on one server — two checkouts, a developer and CI — never drop
+# each other's. Shown here by running the schema tests twice at once.
+step "The schema tests, twice at once on one server"
+schema_tests=$(cargo test --locked -p passa --test schema --no-run 2>&1 |
+  sed -n 's/^ *Executable .*(\(.*\))$/\1/p')
+[ -x "$schema_tests" ] || { echo "error: cargo did not name the schema test binary" >&2; exit 1; }
+"$schema_tests" -q &
+first_run=$!
+"$schema_tests" -q
+wait "$first_run"
 
 # The same contract tests again, this time against the optimised wasm that setup.sh built
 # into target/wasm (what is deployed), not the native build.

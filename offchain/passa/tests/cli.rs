@@ -2,13 +2,13 @@
 //!
 //! The server comes from DATABASE_URL (default: the local development URL that
 //! `scripts/setup.sh` prepares); its role needs CREATEDB. Each test creates its own database
-//! with a unique name, using `passa db create`, and drops it when done, pass or fail.
+//! with a unique name (`passa_testdb::unique_name`), using `passa db create`, and drops it when
+//! done, pass or fail.
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::migrate::MigrateDatabase;
 use sqlx::{Connection, PgConnection, Postgres};
@@ -100,12 +100,7 @@ struct TestDb {
 
 impl TestDb {
     fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "passa_test_{tag}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
+        let name = passa_testdb::unique_name(tag);
         let mut url = base_url();
         url.set_path(&name);
         let db = TestDb {

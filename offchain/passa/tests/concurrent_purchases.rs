@@ -7,11 +7,12 @@
 
 mod support;
 
+use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, XLM};
 use passa::keys::{self, Signer};
 use passa::rpc::{self, Prepared, Rpc, RpcError};
 use passa::scval;
-use sqlx::PgPool;
+use passa_testdb::TestDb;
 use stellar_xdr as xdr;
 
 /// Buyers purchasing at once.
@@ -53,8 +54,10 @@ async fn owner_of(rpc: &Rpc, reader: &Signer, ticketing: &xdr::ScAddress, id: u3
     keys::address_strkey(&scval::to_address(&owner).expect("an address"))
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn purchases_simulated_on_the_same_state_all_succeed(pool: PgPool) {
+#[tokio::test]
+async fn purchases_simulated_on_the_same_state_all_succeed() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = support::devnet().await;
     let rpc = &local.rpc;
     let admin = support::funded(rpc).await;

@@ -4,14 +4,17 @@
 
 mod support;
 
+use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Timing, XLM};
 use passa::keys;
 use passa::scval;
-use sqlx::PgPool;
+use passa_testdb::TestDb;
 use stellar_xdr as xdr;
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_season_runs_and_the_chain_agrees_with_its_report(pool: PgPool) {
+#[tokio::test]
+async fn a_season_runs_and_the_chain_agrees_with_its_report() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = support::devnet().await;
     let rpc = &local.rpc;
     let admin = support::funded(rpc).await;

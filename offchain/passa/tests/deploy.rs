@@ -1,6 +1,6 @@
 //! `passa deploy` and `passa contracts …` against a real Stellar RPC server — `passa devnet`,
 //! started in process on a free loopback port — and PostgreSQL (a fresh database per test,
-//! migrated, from `#[sqlx::test]`).
+//! migrated, from `passa_testdb::TestDb`).
 //!
 //! Needs the contracts' wasm in target/wasm (`scripts/build-contracts.sh`; scripts/test.sh
 //! builds them first). Some tests run the `passa` binary itself, to kill it at a crash point
@@ -10,17 +10,19 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use passa::db::migrations::MIGRATOR;
 use passa::deploy::{self, Action, ContractWasm, DeployOptions, Quiet};
 use passa::keys::{self, Signer};
 use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
 use passa::registry::{self, ContractKind};
 use passa::rpc::{self, Rpc};
 use passa::{contracts, contracts::ContractsError};
+use passa_testdb::TestDb;
 use sqlx::{PgPool, Row};
 use stellar_xdr as xdr;
 
 mod support;
-use support::{database_url, devnet, funded, output, wasm_dir};
+use support::{devnet, funded, output, wasm_dir};
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
@@ -131,8 +133,10 @@ async fn assert_registry_matches_chain(pool: &PgPool, rpc: &Rpc, reader: &Signer
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn deploys_from_scratch_and_a_second_run_changes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn deploys_from_scratch_and_a_second_run_changes_nothing() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let deployer = funded(&local.rpc).await;
     let options = DeployOptions::new(wasm_dir());
@@ -281,12 +285,14 @@ mod tempdir {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_deploy_killed_between_upload_and_creation_resumes(pool: PgPool) {
+#[tokio::test]
+async fn a_deploy_killed_between_upload_and_creation_resumes() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let deployer = funded(&local.rpc).await;
     let (_dir, key) = key_file(&deployer);
-    let db_url = database_url(&pool).await;
+    let db_url = db.url().to_owned();
     let wasm = wasm_dir();
     let args = [
         "deploy",
@@ -363,10 +369,11 @@ async fn a_deploy_killed_between_upload_and_creation_resumes(pool: PgPool) {
     local.devnet.shutdown().await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn keys_generate_fund_and_address(pool: PgPool) {
+#[tokio::test]
+async fn keys_generate_fund_and_address() {
+    let db = TestDb::migrated(&MIGRATOR).await;
     let local = devnet().await;
-    let db_url = database_url(&pool).await;
+    let db_url = db.url().to_owned();
     let rpc_url = local.devnet.rpc_url();
     let dir = tempdir::Dir::new();
     let file = dir.0.join("new.toml");
@@ -413,12 +420,14 @@ async fn keys_generate_fund_and_address(pool: PgPool) {
     local.devnet.shutdown().await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_deploy_killed_after_sending_settles_its_pending_transaction(pool: PgPool) {
+#[tokio::test]
+async fn a_deploy_killed_after_sending_settles_its_pending_transaction() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let deployer = funded(&local.rpc).await;
     let (_dir, key) = key_file(&deployer);
-    let db_url = database_url(&pool).await;
+    let db_url = db.url().to_owned();
     let wasm = wasm_dir();
     let args = [
         "deploy",
@@ -479,8 +488,10 @@ fn native_asset_contract() -> xdr::ScAddress {
     rpc::native_asset_contract(&network).expect("an address")
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row(pool: PgPool) {
+#[tokio::test]
+async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let poor = funded(&local.rpc).await;
     let sink = funded(&local.rpc).await;
@@ -566,8 +577,10 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row(pool: PgP
     local.devnet.shutdown().await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn upgrade_keeps_address_and_state_and_is_audited_and_only_the_admin_may(pool: PgPool) {
+#[tokio::test]
+async fn upgrade_keeps_address_and_state_and_is_audited_and_only_the_admin_may() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let admin = funded(&local.rpc).await;
     let stranger = funded(&local.rpc).await;
@@ -743,12 +756,14 @@ async fn passa_plain(db_url: &str, env: &[(&str, &str)], args: &[&str]) -> (bool
     )
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn bad_input_gets_one_clear_error_and_writes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn bad_input_gets_one_clear_error_and_writes_nothing() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = devnet().await;
     let deployer = funded(&local.rpc).await;
     let (_dir, key) = key_file(&deployer);
-    let db_url = database_url(&pool).await;
+    let db_url = db.url().to_owned();
     let rpc_url = local.devnet.rpc_url();
     let wasm = wasm_dir();
     let wasm = wasm.to_str().expect("a UTF-8 path");

@@ -7,7 +7,8 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use sqlx::PgPool;
+use passa::db::migrations::MIGRATOR;
+use passa_testdb::TestDb;
 
 /// The value of metric `name` in a text exposition.
 fn value(text: &str, name: &str) -> Option<f64> {
@@ -15,8 +16,10 @@ fn value(text: &str, name: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_following_sync_serves_its_lag_and_counters(pool: PgPool) {
+#[tokio::test]
+async fn a_following_sync_serves_its_lag_and_counters() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = support::devnet().await;
     let admin = support::funded(&local.rpc).await;
     support::deployed(&local.rpc, &pool, &admin).await;
@@ -33,7 +36,7 @@ async fn a_following_sync_serves_its_lag_and_counters(pool: PgPool) {
             "--metrics-listen",
             &listen,
         ])
-        .env("DATABASE_URL", support::database_url(&pool).await)
+        .env("DATABASE_URL", db.url())
         .env_remove("PASSA_FAILPOINT")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

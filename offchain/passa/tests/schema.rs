@@ -2,10 +2,12 @@
 //! constraint, foreign-key action and business rule of `passa-schema.md` refuses the row that
 //! breaks it (with the expected SQLSTATE and constraint name) and accepts the row that keeps it.
 //!
-//! Each `#[sqlx::test]` gets a fresh database on the server named by `DATABASE_URL`.
+//! Each test gets a fresh database of its own (`passa_testdb::TestDb`) on the server named by
+//! `DATABASE_URL`.
 
 use std::time::Duration;
 
+use passa_testdb::TestDb;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgQueryResult;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
@@ -152,8 +154,10 @@ fn assert_same_catalog(actual: &[String], expected: &[String], context: &str) {
 
 /// Each migration's down undoes exactly its up: stepping up, down and up again at every version
 /// gives back the same catalog, and walking all the way down leaves nothing but sqlx's table.
-#[sqlx::test(migrations = false)]
-async fn every_migration_reverses_without_stray_objects(pool: PgPool) {
+#[tokio::test]
+async fn every_migration_reverses_without_stray_objects() {
+    let db = TestDb::empty().await;
+    let pool = db.pool();
     let versions: Vec<i64> = MIGRATOR
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
@@ -199,8 +203,10 @@ async fn every_migration_reverses_without_stray_objects(pool: PgPool) {
 /// 0025's format checks accept exactly the strings the regexes they replaced accepted: a fixed
 /// list of edge cases (each length ±1, every character class boundary, a trailing blank,
 /// non-ASCII, NULL) and 20 000 random strings near each format, compared one by one.
-#[sqlx::test(migrations = "../../migrations")]
-async fn fast_format_checks_accept_what_the_regexes_accepted(pool: PgPool) {
+#[tokio::test]
+async fn fast_format_checks_accept_what_the_regexes_accepted() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let g55 = format!("G{}", "A".repeat(55));
     let c55 = format!("C{}", "B".repeat(55));
     let hex = "0123456789abcdef".repeat(4);
@@ -305,8 +311,10 @@ async fn fast_format_checks_accept_what_the_regexes_accepted(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn seed_data_reruns_without_duplicates(pool: PgPool) {
+#[tokio::test]
+async fn seed_data_reruns_without_duplicates() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let counts =
         "SELECT (SELECT count(*) FROM permissions) || '/' || (SELECT count(*) FROM user_roles)
                   || '/' || (SELECT count(*) FROM event_categories)";
@@ -383,8 +391,10 @@ async fn seed_data_reruns_without_duplicates(pool: PgPool) {
 // Unique constraints
 // ---------------------------------------------------------------------------------------------
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn usernames_and_emails_are_unique(pool: PgPool) {
+#[tokio::test]
+async fn usernames_and_emails_are_unique() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     refused(
         &pool,
@@ -428,8 +438,10 @@ async fn usernames_and_emails_are_unique(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn transaction_hashes_and_contract_addresses_are_unique(pool: PgPool) {
+#[tokio::test]
+async fn transaction_hashes_and_contract_addresses_are_unique() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let hash = "a".repeat(64);
     let address = format!("C{}", "A".repeat(55));
     accepted(&pool, &format!("INSERT INTO transactions (transaction_hash, network, transaction_type) VALUES ('{hash}', 'testnet', 'payment')")).await;
@@ -473,8 +485,10 @@ async fn transaction_hashes_and_contract_addresses_are_unique(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_role_is_assigned_once_and_a_tag_once_per_event(pool: PgPool) {
+#[tokio::test]
+async fn a_role_is_assigned_once_and_a_tag_once_per_event() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     exec(&pool, SEED_SQL).await.unwrap();
     let assign = format!("INSERT INTO user_role_assignments (user_id, role_id) SELECT '{FAN}', role_id FROM user_roles WHERE role_name = 'fan'");
@@ -509,8 +523,10 @@ async fn a_role_is_assigned_once_and_a_tag_once_per_event(pool: PgPool) {
 // Check constraints
 // ---------------------------------------------------------------------------------------------
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn event_must_end_after_it_starts(pool: PgPool) {
+#[tokio::test]
+async fn event_must_end_after_it_starts() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let insert = |start: &str, end: &str, slug: &str| {
         format!(
@@ -540,8 +556,10 @@ async fn event_must_end_after_it_starts(pool: PgPool) {
     refused(&pool, &format!("UPDATE events SET end_datetime = start_datetime - interval '1 hour' WHERE event_id = '{EVENT}'"), CHECK, "events_dates_check").await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn prices_are_never_negative(pool: PgPool) {
+#[tokio::test]
+async fn prices_are_never_negative() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let ticket =
         |price: &str| format!("INSERT INTO tickets (event_id, price) VALUES ('{EVENT}', {price})");
@@ -567,8 +585,10 @@ async fn prices_are_never_negative(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_ticket_needs_a_price(pool: PgPool) {
+#[tokio::test]
+async fn a_ticket_needs_a_price() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     match exec(
         &pool,
@@ -581,8 +601,10 @@ async fn a_ticket_needs_a_price(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn percentage_share_stays_between_zero_and_one(pool: PgPool) {
+#[tokio::test]
+async fn percentage_share_stays_between_zero_and_one() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let share = |value: &str| {
         format!(
@@ -625,8 +647,10 @@ async fn percentage_share_stays_between_zero_and_one(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn statuses_are_enumerated(pool: PgPool) {
+#[tokio::test]
+async fn statuses_are_enumerated() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let hash = "b".repeat(64);
     let cases: [(&str, &str, &str); 12] = [
@@ -698,8 +722,10 @@ async fn statuses_are_enumerated(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn addresses_soft_deletes_and_stamps_are_consistent(pool: PgPool) {
+#[tokio::test]
+async fn addresses_soft_deletes_and_stamps_are_consistent() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     refused(
         &pool,
@@ -761,8 +787,10 @@ async fn addresses_soft_deletes_and_stamps_are_consistent(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn timestamps_are_maintained_by_trigger(pool: PgPool) {
+#[tokio::test]
+async fn timestamps_are_maintained_by_trigger() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     exec(&pool, &format!("UPDATE users SET created_at = '2000-01-01Z', updated_at = '2000-01-01Z' WHERE user_id = '{FAN}'")).await.unwrap();
     let stamps = format!("SELECT (created_at = updated_at)::text || ' ' || (created_at > '2001-01-01Z')::text FROM users WHERE user_id = '{FAN}'");
@@ -797,8 +825,10 @@ async fn timestamps_are_maintained_by_trigger(pool: PgPool) {
     assert_eq!(missing, "NULL");
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_category_cannot_be_its_own_ancestor(pool: PgPool) {
+#[tokio::test]
+async fn a_category_cannot_be_its_own_ancestor() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     exec(&pool, SEED_SQL).await.unwrap();
     refused(
         &pool,
@@ -822,8 +852,10 @@ async fn a_category_cannot_be_its_own_ancestor(pool: PgPool) {
 // Foreign-key actions
 // ---------------------------------------------------------------------------------------------
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn deleting_a_user_cascades_to_profile_wallets_and_roles(pool: PgPool) {
+#[tokio::test]
+async fn deleting_a_user_cascades_to_profile_wallets_and_roles() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     exec(&pool, SEED_SQL).await.unwrap();
     exec(
@@ -856,8 +888,10 @@ async fn deleting_a_user_cascades_to_profile_wallets_and_roles(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn an_event_with_tickets_cannot_be_deleted(pool: PgPool) {
+#[tokio::test]
+async fn an_event_with_tickets_cannot_be_deleted() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     exec(
         &pool,
@@ -884,8 +918,10 @@ async fn an_event_with_tickets_cannot_be_deleted(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn deleting_a_ticket_owner_keeps_the_ticket(pool: PgPool) {
+#[tokio::test]
+async fn deleting_a_ticket_owner_keeps_the_ticket() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     exec(
         &pool,
@@ -909,8 +945,10 @@ async fn deleting_a_ticket_owner_keeps_the_ticket(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn blockchain_references_are_enforced(pool: PgPool) {
+#[tokio::test]
+async fn blockchain_references_are_enforced() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let missing = "00000000-0000-0000-0000-000000000999";
     refused(
@@ -988,8 +1026,10 @@ async fn blockchain_references_are_enforced(pool: PgPool) {
 // Business rules
 // ---------------------------------------------------------------------------------------------
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn one_primary_wallet_per_user_per_network(pool: PgPool) {
+#[tokio::test]
+async fn one_primary_wallet_per_user_per_network() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let wallet = |user: &str, address: char, network: &str, primary: bool| {
         format!(
@@ -1044,8 +1084,10 @@ async fn one_primary_wallet_per_user_per_network(pool: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn publishing_requires_a_verified_organizer(pool: PgPool) {
+#[tokio::test]
+async fn publishing_requires_a_verified_organizer() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     let event = |status: &str, slug: &str| {
         format!(
@@ -1120,8 +1162,10 @@ fn share(attribution_id: u8, user: &str, share: &str) -> String {
 
 const TOTAL_RULE: &str = "attribution_event_percentage_total_max";
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn attribution_percentages_never_exceed_one_hundred_percent(pool: PgPool) {
+#[tokio::test]
+async fn attribution_percentages_never_exceed_one_hundred_percent() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     accepted(&pool, &share(1, ARTIST, "0.6000")).await;
     accepted(&pool, &share(2, FAN, "0.4000")).await;
@@ -1197,8 +1241,10 @@ async fn wait_for_lock_waiter(pool: &PgPool) {
     panic!("the second session never waited for the first");
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn concurrent_attribution_inserts_cannot_exceed_one_hundred_percent(pool: PgPool) {
+#[tokio::test]
+async fn concurrent_attribution_inserts_cannot_exceed_one_hundred_percent() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     fixtures(&pool).await;
     for isolation in ["READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"] {
         exec(&pool, "DELETE FROM attribution").await.unwrap();
@@ -1289,8 +1335,10 @@ async fn concurrent_attribution_inserts_cannot_exceed_one_hundred_percent(pool: 
 // Audit trail
 // ---------------------------------------------------------------------------------------------
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn audit_logs_are_partitioned_by_month_and_append_only(pool: PgPool) {
+#[tokio::test]
+async fn audit_logs_are_partitioned_by_month_and_append_only() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     // this month's partition exists, and a row lands in it
     exec(&pool, "INSERT INTO audit_logs (action, resource_type, resource_id) VALUES ('update', 'events', 'x')").await.unwrap();
     assert_eq!(
@@ -1373,8 +1421,10 @@ async fn audit_logs_are_partitioned_by_month_and_append_only(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_seed_indexes_exist(pool: PgPool) {
+#[tokio::test]
+async fn the_seed_indexes_exist() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let expected = [
         ("users", "email"),
         ("users", "username"),

@@ -7,15 +7,19 @@ mod support;
 
 use std::process::{Command, Stdio};
 
+use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Timing};
 use passa::network::NetworkName;
 use passa::sync::{self, SyncOptions};
 use passa::verify;
+use passa_testdb::TestDb;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
+#[tokio::test]
+async fn a_season_mirrors_exactly_and_verifies_without_drift() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = support::devnet().await;
     let (devnet, rpc) = (&local.devnet, &local.rpc);
     let admin = support::funded(rpc).await;
@@ -141,7 +145,7 @@ async fn a_season_mirrors_exactly_and_verifies_without_drift(pool: PgPool) {
     assert_eq!(report.drift.len(), 1, "{:#?}", report.drift);
     assert_eq!(report.drift[0].field, "owner_address");
 
-    let url = support::database_url(&pool).await;
+    let url = db.url().to_owned();
     let mut command = Command::new(env!("CARGO_BIN_EXE_passa"));
     command
         .args(["verify", "--rpc-url", &devnet.rpc_url()])

@@ -1,12 +1,13 @@
 //! `passa sync` against a real Stellar RPC server — `passa devnet` in process on a free
-//! loopback port — and PostgreSQL (a fresh migrated database per test, from `#[sqlx::test]`):
+//! loopback port — and PostgreSQL (a fresh migrated database per test, from `passa_testdb::TestDb`):
 //! contracts deployed with `passa deploy`, real signed invocations, then the mirror's rows.
 //!
 //! Needs the contracts' wasm in target/wasm (`scripts/build-contracts.sh`).
 #![cfg(feature = "devnet")]
 
 mod support;
-use support::{database_url, funded, wasm_dir};
+use passa_testdb::TestDb;
+use support::{funded, wasm_dir};
 
 use std::time::Duration;
 
@@ -354,10 +355,10 @@ async fn mirror(pool: &PgPool) -> Vec<String> {
     out
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_changes_nothing(
-    pool: PgPool,
-) {
+#[tokio::test]
+async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_changes_nothing() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let buyer = funded(&local.rpc).await;
@@ -678,8 +679,10 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     local.devnet.shutdown().await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(pool: PgPool) {
+#[tokio::test]
+async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let buyer = funded(&local.rpc).await;
@@ -822,8 +825,10 @@ async fn an_event_unknown_to_the_mirror_is_parked_then_applied_once_it_exists(po
     local.devnet.shutdown().await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
+#[tokio::test]
+async fn sync_without_contracts_says_to_deploy() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let support::Local { devnet, rpc } = support::devnet().await;
     let mut conn = pool.acquire().await.expect("a connection");
     let err = sync::run(&rpc, &mut conn, &SyncOptions::default())
@@ -845,8 +850,10 @@ async fn sync_without_contracts_says_to_deploy(pool: PgPool) {
 
 /// The sync's migrations (0022, 0023): each one's down restores exactly the schema before
 /// it (the catalog by name and definition), and its up after that gives back the same schema.
-#[sqlx::test(migrations = false)]
-async fn the_sync_migrations_reverse_exactly(pool: PgPool) {
+#[tokio::test]
+async fn the_sync_migrations_reverse_exactly() {
+    let db = TestDb::empty().await;
+    let pool = db.pool();
     MIGRATOR.run_to(21, &pool).await.expect("up to 0021");
     let mut before = catalog(&pool).await;
     for version in [22, 23, 24] {
@@ -905,8 +912,10 @@ async fn catalog(pool: &PgPool) -> Vec<String> {
 }
 
 /// The cursor only moves forward, and raw events are immutable but for their outcome.
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_cursor_never_moves_back_and_raw_events_do_not_change(pool: PgPool) {
+#[tokio::test]
+async fn the_cursor_never_moves_back_and_raw_events_do_not_change() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let cursor = |ledger: i64| format!("{:019}-{:010}", ledger << 32, 0);
     sqlx::query("INSERT INTO sync_cursors (network, cursor, last_ledger) VALUES ('local', $1, 10)")
         .bind(cursor(10))
@@ -997,8 +1006,10 @@ fn share(kind: &str, bps: u32) -> xdr::ScVal {
     )))
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
+#[tokio::test]
+async fn mirrors_contributions_referrals_and_a_resale() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let promoter = funded(&local.rpc).await;
@@ -1321,8 +1332,10 @@ async fn mirrors_contributions_referrals_and_a_resale(pool: PgPool) {
 
 /// While one session holds the network's sync lock, a sync waits and writes nothing; once
 /// the lock is released it takes over and applies.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_second_sync_waits_for_the_first_then_takes_over(pool: PgPool) {
+#[tokio::test]
+async fn a_second_sync_waits_for_the_first_then_takes_over() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     user(&pool, "wairimu", &organizer, true).await;
@@ -1376,8 +1389,10 @@ async fn a_second_sync_waits_for_the_first_then_takes_over(pool: PgPool) {
 }
 
 /// An RPC server that stopped answering: retried with backoff, then a clear error.
-#[sqlx::test(migrations = "../../migrations")]
-async fn an_unreachable_rpc_is_retried_then_reported(pool: PgPool) {
+#[tokio::test]
+async fn an_unreachable_rpc_is_retried_then_reported() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let rpc = local.rpc.clone();
     local.devnet.shutdown().await;
@@ -1407,8 +1422,10 @@ async fn an_unreachable_rpc_is_retried_then_reported(pool: PgPool) {
 
 /// Settlement and claims: a contributor's claim marks its attribution paid with the amount
 /// revenue computed; the organizer's remainder has no attribution row and changes nothing.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
+#[tokio::test]
+async fn a_claim_marks_the_contribution_paid() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let artist = funded(&local.rpc).await;
@@ -1579,8 +1596,10 @@ async fn a_claim_marks_the_contribution_paid(pool: PgPool) {
 /// A contract that joins the registry after the cursor passed its deployment (here: a second
 /// deployment, deprecated while it was used, then reactivated) has its history backfilled up
 /// to the cursor before the sync goes on.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_contract_registered_behind_the_cursor_is_backfilled(pool: PgPool) {
+#[tokio::test]
+async fn a_contract_registered_behind_the_cursor_is_backfilled() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     user(&pool, "chebet", &organizer, true).await;
@@ -1671,8 +1690,10 @@ async fn mirror_facts(pool: &PgPool) -> Vec<String> {
 /// A sync interrupted at many points — inside pages, between them, while retrying — and then
 /// run to the end leaves exactly what one uninterrupted run does: nothing lost, nothing twice.
 /// Each interrupted run's connection is closed, as a killed process's would be.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: PgPool) {
+#[tokio::test]
+async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let buyer = funded(&local.rpc).await;
@@ -1714,7 +1735,7 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
     )
     .await;
 
-    let url = database_url(&pool).await;
+    let url = db.url().to_owned();
     let small_pages = SyncOptions {
         once: true,
         page_size: 1,
@@ -1751,29 +1772,8 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
     let resumed = mirror_facts(&pool).await;
 
     // The same chain mirrored in one go, into a fresh copy of the schema.
-    // Short and lower case: PostgreSQL folds and truncates (to 63 bytes) database names.
-    let fresh = format!(
-        "passa_sync_ref_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("a clock")
-            .as_nanos()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {fresh}"
-    )))
-    .execute(&pool)
-    .await
-    .expect("dropped");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {fresh}")))
-        .execute(&pool)
-        .await
-        .expect("created");
-    let mut fresh_url = url::Url::parse(&url).expect("a URL");
-    fresh_url.set_path(&fresh);
-    let reference = PgPool::connect(fresh_url.as_str()).await.expect("connects");
-    MIGRATOR.run(&reference).await.expect("migrated");
+    let fresh = TestDb::migrated(&MIGRATOR).await;
+    let reference = fresh.pool();
     // The same registry and users (ids included), copied over as deploy and the backend wrote
     // them: without what the sync wrote.
     let copies = [
@@ -1841,11 +1841,7 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
         .expect("the reference run");
     drop(conn);
     let expected = mirror_facts(&reference).await;
-    reference.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {fresh}")))
-        .execute(&pool)
-        .await
-        .expect("dropped");
+    fresh.drop_now().await;
 
     assert_eq!(resumed, expected, "{finished:?}");
     let total = count(&pool, "SELECT count(*) FROM chain_events").await;
@@ -1863,12 +1859,14 @@ async fn a_sync_interrupted_anywhere_resumes_with_nothing_lost_or_doubled(pool: 
 
 /// Without `--once` the sync follows: activity after it started is mirrored within a few
 /// ledgers, and so is a deployment registered while it runs.
-#[sqlx::test(migrations = "../../migrations")]
-async fn following_mirrors_new_activity_and_new_deployments(pool: PgPool) {
+#[tokio::test]
+async fn following_mirrors_new_activity_and_new_deployments() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     user(&pool, "jelimo", &organizer, true).await;
-    let url = database_url(&pool).await;
+    let url = db.url().to_owned();
     let rpc = local.rpc.clone();
     let follower = tokio::spawn(async move {
         // Its own connection, dropped (closed) with the task, lock and all.
@@ -1956,8 +1954,10 @@ async fn advance(local: &Local, ledgers: u32) -> u32 {
 
 /// A cursor the server's retention window has left behind stops the sync with an error that
 /// says how to backfill; `--from-ledger` at the oldest ledger accepts the gap and goes on.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_cursor_older_than_the_retention_window_is_a_loud_error(pool: PgPool) {
+#[tokio::test]
+async fn a_cursor_older_than_the_retention_window_is_a_loud_error() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let local = deployed(&pool).await;
     let organizer = funded(&local.rpc).await;
     let organizer_user = user(&pool, "nyambura", &organizer, true).await;

@@ -1,6 +1,6 @@
 //! Acceptance of `passa sync` (issue 6) under faults, on real components: `passa devnet` in
 //! process on a free loopback port, PostgreSQL (a fresh migrated database per test from
-//! `#[sqlx::test]`, plus a second one cloned from it for an undisturbed reference run), the
+//! `passa_testdb::TestDb`, plus a copy of it for an undisturbed reference run), the
 //! `passa` binary as a child process, and a real HTTP proxy on 127.0.0.1 in front of the devnet
 //! that injects faults.
 //!
@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Contracts, SeasonReport, Timing};
 use passa::keys;
 use passa::network::{Network, NetworkName};
@@ -43,9 +44,9 @@ use passa::rpc::Rpc;
 use passa::sync::{self, SyncOptions};
 use passa::verify;
 use passa_devnet::Devnet;
-use sqlx::{Connection, PgConnection, PgPool, Row};
+use passa_testdb::TestDb;
+use sqlx::{PgPool, Row};
 
-const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
 /// More empty ledgers than one getEvents call scans (10 000 on the devnet and the Go server),
 /// so that the sync meets pages with no events and a cursor that moved on.
 const GAP_LEDGERS: u32 = 12_000;
@@ -205,116 +206,6 @@ fn nanos() -> u128 {
 }
 
 // ------------------------------------------------------------------------------- databases
-
-fn server_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
-}
-
-fn url_of(name: &str) -> String {
-    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL parses");
-    url.set_path(name);
-    url.to_string()
-}
-
-/// A database this test created on the same server (dropped by [`Scratch::drop_now`], or on
-/// a panic by `Drop`).
-struct Scratch {
-    name: String,
-    url: String,
-    dropped: bool,
-}
-
-impl Scratch {
-    async fn drop_now(mut self) {
-        drop_database(&self.name).await;
-        self.dropped = true;
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if self.dropped {
-            return;
-        }
-        let name = self.name.clone();
-        // Not inside the test's runtime: a thread with its own.
-        let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                rt.block_on(drop_database(&name));
-            }
-        })
-        .join();
-    }
-}
-
-async fn drop_database(name: &str) {
-    if let Ok(mut admin) = PgConnection::connect(&server_url()).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut admin)
-        .await;
-        admin.close().await.ok();
-    }
-}
-
-/// Copies the test's database (`pool`'s, which must not have been synced yet) into a new one
-/// — schema, rows, sequences, the very same ids — with `CREATE DATABASE … TEMPLATE`, which
-/// needs every connection to the source closed: `pool` is closed and a new pool on the
-/// same database returned with the copy.
-async fn clone_database(pool: PgPool, tag: &str) -> (PgPool, Scratch) {
-    let source: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&pool)
-        .await
-        .expect("a database name");
-    pool.close().await;
-    let scratch = copy_database(&source, tag).await;
-    let pool = PgPool::connect(&url_of(&source))
-        .await
-        .expect("the test's database again");
-    (pool, scratch)
-}
-
-/// A new database copied from `source`, to which nobody may be connected.
-async fn copy_database(source: &str, tag: &str) -> Scratch {
-    // Short and lower case: PostgreSQL folds and truncates (to 63 bytes) database names.
-    let name = format!(
-        "passa_faults_{tag}_{}_{}",
-        std::process::id(),
-        nanos() % 1_000_000_000_000
-    );
-    let mut admin = PgConnection::connect(&server_url())
-        .await
-        .expect("the server's own database");
-    let started = Instant::now();
-    loop {
-        let created = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE \"{source}\""
-        )))
-        .execute(&mut admin)
-        .await;
-        match created {
-            Ok(_) => break,
-            // A closed connection's backend may take a moment to go.
-            Err(e)
-                if e.to_string().contains("being accessed by other users")
-                    && started.elapsed() < Duration::from_secs(30) =>
-            {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => panic!("CREATE DATABASE {name} TEMPLATE {source}: {e}"),
-        }
-    }
-    admin.close().await.ok();
-    Scratch {
-        url: url_of(&name),
-        name,
-        dropped: false,
-    }
-}
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
@@ -600,8 +491,10 @@ async fn page_size_flag(chain: &Chain) -> Vec<&'static str> {
 /// Fails when a kill loses a page (a row missing), applies one twice (a row doubled: raw
 /// events, derived rows and the cursor not in one transaction), when a restarted run fails,
 /// or when fewer than 20 kills hit a live process.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted_run(pool: PgPool) {
+#[tokio::test]
+async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted_run() {
+    let mut db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let mut rng = Rng::from_env_or_clock("crash");
     let chain = Chain::deploy(&pool).await;
     let seeds = ["crash-1", "crash-2", "crash-3", "crash-4"];
@@ -612,14 +505,15 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     let mut seasons = vec![chain.season(&casts[0], seeds[0]).await];
     chain.advance(GAP_LEDGERS).await;
     seasons.push(chain.season(&casts[1], seeds[1]).await);
-    let (pool, reference) = clone_database(pool, "crash").await;
+    let mut reference = db.copy().await;
+    let pool = db.pool();
     let mut once = vec!["--once"];
     once.extend(page_size_flag(&chain).await);
 
     // An uninterrupted run over the busy range, timed, in a throwaway copy.
-    let timing = copy_database(&reference.name, "timing").await;
+    let timing = reference.copy().await;
     let started = Instant::now();
-    let out = output(passa_sync(&chain, &timing.url, &once)).await;
+    let out = output(passa_sync(&chain, timing.url(), &once)).await;
     let mut whole = started.elapsed();
     assert!(
         out.status.success(),
@@ -632,12 +526,7 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     );
     timing.drop_now().await;
 
-    let url = url_of(
-        &sqlx::query_scalar::<_, String>("SELECT current_database()")
-            .fetch_one(&pool)
-            .await
-            .expect("name"),
-    );
+    let url = db.url().to_owned();
     let seasons_done = AtomicBool::new(false);
     let more = async {
         let mut done = vec![];
@@ -711,13 +600,13 @@ async fn a_sync_killed_at_random_points_ends_with_the_mirror_of_an_uninterrupted
     );
 
     // The reference: one uninterrupted run over everything.
-    let out = output(passa_sync(&chain, &reference.url, &once)).await;
+    let out = output(passa_sync(&chain, reference.url(), &once)).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let reference_pool = PgPool::connect(&reference.url).await.expect("the copy");
+    let reference_pool = reference.pool();
     let expected = mirror(&reference_pool).await;
     reference_pool.close().await;
     let total = expected["chain_events"].len();
@@ -1041,10 +930,10 @@ mod proxy {
 /// Fails when the sync gives up on a fault it should retry (the run errors), applies a page
 /// it could not read whole, stops at an empty page (the second season missing), or when the
 /// proxy did not actually inject each kind of fault.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_sync_through_a_faulty_rpc_mirrors_what_a_sound_one_does_across_empty_pages(
-    pool: PgPool,
-) {
+#[tokio::test]
+async fn a_sync_through_a_faulty_rpc_mirrors_what_a_sound_one_does_across_empty_pages() {
+    let mut db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let mut rng = Rng::from_env_or_clock("rpc faults");
     let chain = Chain::deploy(&pool).await;
     let first = chain.cast(&pool, "faults-1").await;
@@ -1054,7 +943,8 @@ async fn a_sync_through_a_faulty_rpc_mirrors_what_a_sound_one_does_across_empty_
     // Three scan windows of nothing: at least two pages come back empty.
     let after_gap = chain.advance(3 * 10_000 + 2_000).await;
     let season_two = chain.season(&second, "faults-2").await;
-    let (pool, reference) = clone_database(pool, "rpc").await;
+    let reference = db.copy().await;
+    let pool = db.pool();
 
     let options = SyncOptions {
         once: true,
@@ -1079,7 +969,7 @@ async fn a_sync_through_a_faulty_rpc_mirrors_what_a_sound_one_does_across_empty_
         started.elapsed()
     );
 
-    let reference_pool = PgPool::connect(&reference.url).await.expect("the clone");
+    let reference_pool = reference.pool();
     let mut conn = reference_pool.acquire().await.expect("a connection");
     let sound = sync::run(&chain.rpc, &mut conn, &options)
         .await
@@ -1176,18 +1066,16 @@ macro_rules! until {
 /// Fails when both hold the lock (or the second does not wait for it), when the standby
 /// gives up instead of waiting or does not take over, or when the takeover loses or doubles
 /// rows.
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_killed(pool: PgPool) {
+#[tokio::test]
+async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_killed() {
+    let mut db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let chain = Chain::deploy(&pool).await;
     let first = chain.cast(&pool, "replica-1").await;
     let second = chain.cast(&pool, "replica-2").await;
-    let (pool, reference) = clone_database(pool, "replica").await;
-    let url = url_of(
-        &sqlx::query_scalar::<_, String>("SELECT current_database()")
-            .fetch_one(&pool)
-            .await
-            .expect("name"),
-    );
+    let reference = db.copy().await;
+    let pool = db.pool();
+    let url = db.url().to_owned();
     let logs = chain.dir.0.clone();
     let follower = |name: &str| {
         let log = std::fs::File::create(logs.join(name)).expect("a log file");
@@ -1277,13 +1165,13 @@ async fn a_standby_sync_waits_for_the_lock_and_takes_over_when_the_holder_is_kil
     );
     standby.kill().await;
 
-    let out = output(passa_sync(&chain, &reference.url, &["--once"])).await;
+    let out = output(passa_sync(&chain, reference.url(), &["--once"])).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let reference_pool = PgPool::connect(&reference.url).await.expect("the clone");
+    let reference_pool = reference.pool();
     let expected = mirror(&reference_pool).await;
     reference_pool.close().await;
     let got = mirror(&pool).await;

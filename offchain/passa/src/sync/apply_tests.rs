@@ -2,11 +2,13 @@
 //! the cases the devnet tests cannot easily produce: settlement in every share kind, scaled or
 //! not; a delisting; a chain that disagrees with the mirror about a ticket's holder.
 
+use passa_testdb::TestDb;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::apply::{apply, record_transactions, Origin, Outcome, TxRow};
 use super::decode::Decoded;
+use crate::db::migrations::MIGRATOR;
 
 const CONTRACT: &str = "CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const EVENT: Uuid = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_00aa);
@@ -172,8 +174,10 @@ async fn setup(pool: &PgPool) -> (sqlx::pool::PoolConnection<sqlx::Postgres>, Uu
     (db, contract)
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn settlement_covering_every_share(pool: PgPool) {
+#[tokio::test]
+async fn settlement_covering_every_share() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let (mut db, contract) = setup(&pool).await;
     let outcome = run(
         &mut db,
@@ -201,8 +205,10 @@ async fn settlement_covering_every_share(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn settlement_scaled_when_the_pool_cannot_cover_commitments(pool: PgPool) {
+#[tokio::test]
+async fn settlement_scaled_when_the_pool_cannot_cover_commitments() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let (mut db, contract) = setup(&pool).await;
     run(
         &mut db,
@@ -230,8 +236,10 @@ async fn settlement_scaled_when_the_pool_cannot_cover_commitments(pool: PgPool) 
     );
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_delisting_and_a_chain_that_disagrees_about_the_holder(pool: PgPool) {
+#[tokio::test]
+async fn a_delisting_and_a_chain_that_disagrees_about_the_holder() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let mut db = pool.acquire().await.expect("a connection");
     let contract = fixtures(&mut db).await;
     referred_ticket(&mut db, contract, 7, 3, 0, "purchased").await;
@@ -311,8 +319,10 @@ async fn a_delisting_and_a_chain_that_disagrees_about_the_holder(pool: PgPool) {
 
 /// A transaction whose ignored and applied events came in different pages has the same row
 /// in either order: the applied event's contract, type and plain metadata.
-#[sqlx::test(migrations = "../../migrations")]
-async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first(pool: PgPool) {
+#[tokio::test]
+async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
     let (mut db, ticketing) = setup(&pool).await;
     const OTHER: &str = "CBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
     let other = contract(&mut db, OTHER, "attribution").await;

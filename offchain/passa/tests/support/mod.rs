@@ -1,5 +1,5 @@
 //! What the integration tests share: a `passa devnet` in this process, funded keys, the
-//! contracts deployed, and the URL of a `#[sqlx::test]` database for the binary.
+//! contracts deployed.
 //!
 //! Each test file that uses it says `mod support;`; not every file uses every function.
 #![allow(dead_code)]
@@ -16,9 +16,6 @@ use passa::registry::ContractKind;
 use passa::rpc::Rpc;
 use passa_devnet::{Devnet, DevnetOptions};
 use sqlx::PgPool;
-
-/// The server `DATABASE_URL` names when it is not set (what scripts/setup.sh prepares).
-pub const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
 
 /// A devnet on a free loopback port, closing a ledger every 100 ms, and a client for it.
 pub struct Local {
@@ -86,20 +83,8 @@ pub async fn deployed(rpc: &Rpc, pool: &PgPool, admin: &Signer) -> Contracts {
     }
 }
 
-/// The URL of the test's own database (sqlx::test names it), for the binary.
-pub async fn database_url(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .expect("a database name");
-    let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
-    let mut url = url::Url::parse(&base).expect("DATABASE_URL parses");
-    url.set_path(&name);
-    url.to_string()
-}
-
-/// Runs `command` off the test's runtime thread: the devnet serves from that thread (sqlx::test
-/// runs a current-thread runtime), so blocking it would starve the server the child talks to.
+/// Runs `command` off the test's runtime thread: the devnet serves from that thread (a tokio
+/// test runs a current-thread runtime), so blocking it would starve the server the child talks to.
 pub async fn output(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("the passa binary runs"))
         .await

@@ -521,3 +521,31 @@ fn bench_devnet_prints_both_tables() {
     assert!(text.contains("throughput"), "{text}");
     assert!(text.contains("memory with 501 ledger entries"), "{text}");
 }
+
+/// `passa bench sync` runs end to end on a small backfill and prints every figure: the raw
+/// rows and the tickets it wrote loaded again with COPY (10 purchases of 10 tickets), the
+/// ratio's bound, peak RSS and live lag (the figures themselves are not judged by a test).
+#[cfg(feature = "devnet")]
+#[test]
+fn bench_sync_prints_every_figure() {
+    let wasm_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm");
+    let wasm_dir = wasm_dir.to_str().expect("a UTF-8 path");
+    let output = passa(
+        base_url().as_ref(),
+        &["bench", "sync", "--events", "110", "--wasm-dir", wasm_dir],
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    for line in [
+        "produced           112 events in 10 transactions",
+        "passa sync --once",
+        "COPY of the rows",
+        "COPY of tickets",
+        "(100 rows); both COPYs",
+        "sync / COPY ≤",
+        "sync peak RSS",
+        "live lag",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+}

@@ -124,12 +124,17 @@ async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> 
 }
 
 fn b64<T: WriteXdr>(v: &T) -> std::result::Result<String, RpcError> {
-    v.to_xdr_base64(Limits::none()).map_err(|e| {
+    use base64::Engine as _;
+    // The XDR into one buffer, then base64 in one pass: `to_xdr_base64` streams each field
+    // through a base64 writer, a small write at a time, which was the largest part of
+    // serving getTransaction (the result meta) on a backfill.
+    let bytes = v.to_xdr(Limits::none()).map_err(|e| {
         RpcError::internal(&Error::Xdr {
             what: "encoding a response",
             source: e,
         })
-    })
+    })?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 fn from_b64<T: ReadXdr>(s: &str) -> Option<T> {

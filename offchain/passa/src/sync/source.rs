@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use stellar_xdr::{self as xdr, ReadXdr};
+use stellar_xdr as xdr;
 
 use super::apply::TxInfo;
 use super::decode::{self, Decoded};
 use super::{
-    check_retention, envelope_source, json_error, limits, one_line, Followed, Position, SyncError,
-    SyncOptions, MAX_IDS_PER_FILTER, MAX_LEDGER_RANGE,
+    check_retention, envelope_source, from_base64, json_error, one_line, Followed, Position,
+    SyncError, SyncOptions, MAX_IDS_PER_FILTER, MAX_LEDGER_RANGE,
 };
 use crate::network::NetworkName;
 use crate::rpc::Rpc;
@@ -41,18 +41,17 @@ impl Incoming {
         let topics: Vec<xdr::ScVal> = event
             .topic
             .iter()
-            .map(|t| xdr::ScVal::from_xdr_base64(t, limits()))
+            .map(|t| from_base64::<xdr::ScVal>(t))
             .collect::<Result<_, _>>()
             .map_err(|e| SyncError::BadResponse {
                 what: "event topic",
                 detail: format!("{}: {e}", event.id),
             })?;
-        let value = xdr::ScVal::from_xdr_base64(&event.value, limits()).map_err(|e| {
-            SyncError::BadResponse {
+        let value =
+            from_base64::<xdr::ScVal>(&event.value).map_err(|e| SyncError::BadResponse {
                 what: "event value",
                 detail: format!("{}: {e}", event.id),
-            }
-        })?;
+            })?;
         // Stellar RPC has sent txHash with every event since protocol 21.
         let tx_hash = event
             .tx_hash
@@ -290,9 +289,9 @@ impl Source {
         let (Some(envelope), Some(result)) = (response.envelope_xdr, response.result_xdr) else {
             return Ok(None);
         };
-        let envelope = xdr::TransactionEnvelope::from_xdr_base64(&envelope, limits())
+        let envelope = from_base64::<xdr::TransactionEnvelope>(&envelope)
             .map_err(|e| bad(format!("envelope of {hash}: {e}")))?;
-        let result = xdr::TransactionResult::from_xdr_base64(&result, limits())
+        let result = from_base64::<xdr::TransactionResult>(&result)
             .map_err(|e| bad(format!("result of {hash}: {e}")))?;
         Ok(envelope_source(&envelope).map(|source| TxInfo {
             source,

@@ -392,3 +392,61 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first()
             .expect("the row");
     assert_eq!(kind, "revenue_settlement");
 }
+
+/// A purchase of no tickets, of more than ticketing sells at once, or whose tokens run past
+/// u32::MAX is parked as malformed, before any row is read or written.
+#[tokio::test]
+async fn a_purchase_of_an_impossible_quantity_is_parked_and_writes_nothing() {
+    let db = TestDb::migrated(&MIGRATOR).await;
+    let pool = db.pool();
+    let mut db = pool.acquire().await.expect("a connection");
+    let contract = fixtures(&mut db).await;
+    let purchase = |quantity: u32, first_token_id: u32| Decoded::Purchased {
+        event: EVENT,
+        buyer: account(5),
+        tier: 0,
+        quantity,
+        first_token_id,
+        price: 10_000_000,
+        amount: 10_000_000 * i128::from(quantity),
+        referrer: None,
+        commission: 0,
+    };
+    for (n, (quantity, first, reason)) in [
+        (
+            0,
+            1,
+            "a purchase of 0 tickets (ticketing sells 1 to 10 at a time)",
+        ),
+        (
+            11,
+            1,
+            "a purchase of 11 tickets (ticketing sells 1 to 10 at a time)",
+        ),
+        (
+            u32::MAX,
+            1,
+            "a purchase of 4294967295 tickets (ticketing sells 1 to 10 at a time)",
+        ),
+        (2, u32::MAX, "tickets from 4294967295 run past u32::MAX"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let outcome = run(&mut db, contract, n as u32 + 1, purchase(quantity, first)).await;
+        assert_eq!(
+            outcome,
+            Outcome::Parked("malformed", reason.to_owned()),
+            "{quantity} from {first}"
+        );
+    }
+    let written: (i64, i64, i32) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM transactions),
+                (SELECT tickets_sold FROM events WHERE event_id = $1)",
+    )
+    .bind(EVENT)
+    .fetch_one(&mut *db)
+    .await
+    .expect("counts");
+    assert_eq!(written, (0, 0, 0));
+}

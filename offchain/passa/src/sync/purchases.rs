@@ -76,6 +76,11 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The most tickets one `purchase` sells (ticketing's `MAX_PER_PURCHASE`). A `purchased`
+/// event claiming more did not come from our contract as built: parked, rather than a
+/// mirror that writes whatever number of ticket rows an event names.
+const MAX_PER_PURCHASE: u32 = 10;
+
 /// The events the purchases are of, locked for the totals: the emitting contract, whether
 /// published on chain, and what their tickets copy (tiers, currency, metadata, and the
 /// terms `event_created` gave, or the tickets table's defaults where it gave none).
@@ -130,13 +135,12 @@ pub(crate) async fn apply(
         };
         fields.push(f);
     }
-    let events = match check_events(db, purchases, &fields).await? {
-        Ok(events) => events,
-        Err(refused) => return Ok(Err(refused)),
-    };
     for (i, f) in fields.iter().enumerate() {
-        if f.quantity == 0 {
-            let reason = "a purchase of 0 tickets".to_owned();
+        if f.quantity == 0 || f.quantity > MAX_PER_PURCHASE {
+            let reason = format!(
+                "a purchase of {} tickets (ticketing sells 1 to {MAX_PER_PURCHASE} at a time)",
+                f.quantity
+            );
             return Ok(Err((i, refusal("malformed", reason))));
         }
         if u64::from(f.first_token_id) + u64::from(f.quantity) - 1 > u64::from(u32::MAX) {
@@ -144,6 +148,10 @@ pub(crate) async fn apply(
             return Ok(Err((i, refusal("malformed", reason))));
         }
     }
+    let events = match check_events(db, purchases, &fields).await? {
+        Ok(events) => events,
+        Err(refused) => return Ok(Err(refused)),
+    };
     let users = users_of(db, &fields).await?;
     let tx_rows: Vec<TxRow> = purchases
         .iter()

@@ -10,16 +10,15 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use passa_testdb::DEFAULT_DATABASE_URL;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::{Connection, PgConnection, Postgres};
-
-const DEFAULT_DATABASE_URL: &str = "postgres://passa:passa@127.0.0.1:5432/passa";
 
 /// A password that appears nowhere else, to check it is never printed.
 const SECRET: &str = "Hunter2-xyzzy";
 
 fn base_url() -> url::Url {
-    let raw = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+    let raw = passa_testdb::server_url();
     url::Url::parse(&raw).expect("DATABASE_URL must be a valid URL for the tests")
 }
 

@@ -162,9 +162,16 @@ async fn earned(db: &mut PgConnection) -> Vec<(String, String)> {
     .expect("earnings")
 }
 
-async fn setup(pool: &PgPool) -> (sqlx::pool::PoolConnection<sqlx::Postgres>, Uuid) {
+/// A connection to `pool` with the [`fixtures`] in place; and the contract's id.
+async fn with_fixtures(pool: &PgPool) -> (sqlx::pool::PoolConnection<sqlx::Postgres>, Uuid) {
     let mut db = pool.acquire().await.expect("a connection");
     let contract = fixtures(&mut db).await;
+    (db, contract)
+}
+
+/// [`with_fixtures`], three approved contributions and two referred tickets.
+async fn setup(pool: &PgPool) -> (sqlx::pool::PoolConnection<sqlx::Postgres>, Uuid) {
+    let (mut db, contract) = with_fixtures(pool).await;
     approved(&mut db, 2, ("fixed", None, Some(6_000_000))).await;
     approved(&mut db, 3, ("commission", Some(250), None)).await;
     approved(&mut db, 4, ("percentage", Some(1_000), None)).await;
@@ -240,8 +247,7 @@ async fn settlement_scaled_when_the_pool_cannot_cover_commitments() {
 async fn a_delisting_and_a_chain_that_disagrees_about_the_holder() {
     let db = TestDb::migrated(&MIGRATOR).await;
     let pool = db.pool();
-    let mut db = pool.acquire().await.expect("a connection");
-    let contract = fixtures(&mut db).await;
+    let (mut db, contract) = with_fixtures(&pool).await;
     referred_ticket(&mut db, contract, 7, 3, 0, "purchased").await;
     let seller = account(9);
     let listed = run(
@@ -399,8 +405,7 @@ async fn an_applied_event_gives_its_transaction_row_whichever_page_comes_first()
 async fn a_purchase_of_an_impossible_quantity_is_parked_and_writes_nothing() {
     let db = TestDb::migrated(&MIGRATOR).await;
     let pool = db.pool();
-    let mut db = pool.acquire().await.expect("a connection");
-    let contract = fixtures(&mut db).await;
+    let (mut db, contract) = with_fixtures(&pool).await;
     let purchase = |quantity: u32, first_token_id: u32| Decoded::Purchased {
         event: EVENT,
         buyer: account(5),

@@ -32,13 +32,13 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt as _;
 use sqlx::{Connection, PgConnection};
 
-use crate::config::DbConfig;
 use crate::demo::{self, Cast, XLM};
-use crate::deploy::{self, DeployOptions, Quiet};
-use crate::keys::{self, Signer};
-use crate::network::{Network, NetworkName};
-use crate::rpc::{self, Rpc};
-use crate::scval;
+use passa_db::config::DbConfig;
+use passa_deploy::deploy::{self, DeployOptions, Quiet};
+use passa_stellar::keys::{self, Signer};
+use passa_stellar::network::{Network, NetworkName};
+use passa_stellar::rpc::{self, Rpc};
+use passa_stellar::scval;
 
 /// Why the benchmark stopped.
 #[derive(Debug, thiserror::Error)]
@@ -387,7 +387,7 @@ impl Seed {
         produced: Produced,
     ) -> Result<(), BenchError> {
         let name = Self::database_name(events);
-        let mut admin = crate::db::connect(&scratch.admin)
+        let mut admin = passa_db::connect(&scratch.admin)
             .await
             .map_err(|e| fail("connecting to the server")(e.to_string()))?;
         for sql in [
@@ -752,7 +752,7 @@ impl Scratch {
         let name = format!("passa_bench_{}", std::process::id());
         url.set_path(&name);
         let config = DbConfig::new(url.as_str());
-        crate::db::create_database(&config)
+        passa_db::create_database(&config)
             .await
             .map_err(|e| fail("creating the scratch database")(e.to_string()))?;
         let scratch = Self {
@@ -767,7 +767,7 @@ impl Scratch {
     /// Applies the migrations this binary has and the database lacks.
     async fn migrate(&self) -> Result<(), BenchError> {
         let mut conn = self.connect().await?;
-        crate::db::migrations::migrate(&mut conn, |_| {})
+        passa_db::migrations::migrate(&mut conn, |_| {})
             .await
             .map_err(|e| fail("migrating")(e.to_string()))?;
         conn.close()
@@ -783,7 +783,7 @@ impl Scratch {
         let name = format!("passa_bench_{}", std::process::id());
         url.set_path(&name);
         let admin = DbConfig::new(server_url);
-        let mut conn = crate::db::connect(&admin)
+        let mut conn = passa_db::connect(&admin)
             .await
             .map_err(|e| fail("connecting to the server")(e.to_string()))?;
         let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
@@ -801,13 +801,13 @@ impl Scratch {
     }
 
     async fn connect(&self) -> Result<PgConnection, BenchError> {
-        crate::db::connect(&DbConfig::new(&self.url))
+        passa_db::connect(&DbConfig::new(&self.url))
             .await
             .map_err(|e| fail("connecting to the scratch database")(e.to_string()))
     }
 
     async fn drop_database(&self) {
-        if let Ok(mut conn) = crate::db::connect(&self.admin).await {
+        if let Ok(mut conn) = passa_db::connect(&self.admin).await {
             let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
             let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(&mut conn)

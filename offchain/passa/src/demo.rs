@@ -18,9 +18,9 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use stellar_xdr as xdr;
 
-use crate::keys::Signer;
-use crate::rpc::{self, Included, Rpc, RpcError};
-use crate::scval::{self, DecodeError, EncodeError};
+use passa_stellar::keys::Signer;
+use passa_stellar::rpc::{self, Included, Rpc, RpcError};
+use passa_stellar::scval::{self, DecodeError, EncodeError};
 
 /// One XLM in stroops (the native asset has 7 decimals).
 pub const XLM: i128 = 10_000_000;
@@ -365,21 +365,47 @@ impl Season<'_> {
     }
 
     async fn run(&mut self, seed: &str, timing: Timing) -> Result<SeasonReport, DemoError> {
+        let stage = Stage {
+            ticketing: self.contracts.ticketing.clone(),
+            attribution: self.contracts.attribution.clone(),
+            revenue: self.contracts.revenue.clone(),
+            main: event_id(seed, "main"),
+            cancelled: event_id(seed, "cancelled"),
+        };
+        let (start, end) = self.create_events(&stage, timing).await?;
+        // Attribution, both ways, before the sales so the commission applies to them.
+        self.contributions(&stage).await?;
+        let sold = self.sales(&stage).await?;
+        self.resale(&stage, &sold).await?;
+        self.cancellation(&stage, &sold).await?;
+        self.door(&stage, &sold, start).await?;
+        let claims = self.money(&stage, end).await?;
+        Ok(SeasonReport {
+            main_event: stage.main,
+            cancelled_event: stage.cancelled,
+            organizer: self.cast.organizer.address(),
+            tickets: sold.tickets(&stage, &self.cast.fans),
+            claims,
+            transactions: self.sent,
+        })
+    }
+
+    /// The admin verifies the organizer, who creates both events paid in XLM; returns the
+    /// main event's start and end (ledger time), far enough ahead for the season to fit.
+    async fn create_events(
+        &mut self,
+        stage: &Stage,
+        timing: Timing,
+    ) -> Result<(u64, u64), DemoError> {
         let c = self.cast;
-        let t = self.contracts.ticketing.clone();
-        let a = self.contracts.attribution.clone();
-        let r = self.contracts.revenue.clone();
-        let main = event_id(seed, "main");
-        let cancelled = event_id(seed, "cancelled");
         let token = rpc::native_asset_contract(self.rpc.network())
             .map_err(|e| call_error("native asset", e.into()))?;
-
         let before = self.ledger_time().await?;
         self.call(
             "verify the organizer",
             &c.admin,
             &[],
-            &t,
+            &stage.ticketing,
             "verify_organizer",
             vec![addr(&c.organizer)],
         )
@@ -389,125 +415,122 @@ impl Season<'_> {
         let per_tx = now.saturating_sub(before).max(1) * 2;
         let start = now + per_tx * timing.lead_transactions.max(1);
         let end = start + per_tx * timing.length_transactions.max(1);
-        for (id, name) in [(main, "main"), (cancelled, "cancelled")] {
+        for (id, name) in [(stage.main, "main"), (stage.cancelled, "cancelled")] {
             let config = event_config(&token, now, start, end, name, &SEASON_TIERS)?;
             let args = vec![addr(&c.organizer), scval::bytes(&id)?, config];
             self.call(
                 &format!("create the {name} event"),
                 &c.organizer,
                 &[],
-                &t,
+                &stage.ticketing,
                 "create_event",
                 args,
             )
             .await?;
         }
+        Ok((start, end))
+    }
 
-        // Attribution, both ways, before the sales so the commission applies to them.
-        let ev = scval::bytes(&main)?;
+    /// The artist and the sponsor accept the organizer's proposals; the promoter's
+    /// submission is approved, the creator's rejected.
+    async fn contributions(&mut self, stage: &Stage) -> Result<(), DemoError> {
+        let c = self.cast;
+        let a = &stage.attribution;
+        let ev = scval::bytes(&stage.main)?;
         let share = |kind: &str, v: xdr::ScVal| scval::variant(kind, vec![v]);
         let propose = |who: &Signer, kind: u32, s: xdr::ScVal| {
             vec![ev.clone(), addr(who), scval::u32(kind), s]
         };
+        let answer = |who: &Signer| vec![ev.clone(), addr(who)];
+        let artist = propose(&c.artist, 0, share("Percentage", scval::u32(2_000))?);
         self.call(
             "propose the artist",
             &c.organizer,
             &[],
-            &a,
+            a,
             "propose",
-            propose(&c.artist, 0, share("Percentage", scval::u32(2_000))?),
+            artist,
         )
         .await?;
         self.call(
             "the artist accepts",
             &c.artist,
             &[],
-            &a,
+            a,
             "accept",
-            vec![ev.clone(), addr(&c.artist)],
+            answer(&c.artist),
         )
         .await?;
+        let sponsor = propose(&c.sponsor, 3, share("Fixed", scval::i128(30 * XLM))?);
         self.call(
             "propose the sponsor",
             &c.organizer,
             &[],
-            &a,
+            a,
             "propose",
-            propose(&c.sponsor, 3, share("Fixed", scval::i128(30 * XLM))?),
+            sponsor,
         )
         .await?;
         self.call(
             "the sponsor accepts",
             &c.sponsor,
             &[],
-            &a,
+            a,
             "accept",
-            vec![ev.clone(), addr(&c.sponsor)],
+            answer(&c.sponsor),
         )
         .await?;
+        let promoter = propose(&c.promoter, 2, share("Commission", scval::u32(500))?);
         self.call(
             "the promoter submits",
             &c.promoter,
             &[],
-            &a,
+            a,
             "submit",
-            propose(&c.promoter, 2, share("Commission", scval::u32(500))?),
+            promoter,
         )
         .await?;
+        let approve = answer(&c.promoter);
         self.call(
             "approve the promoter",
             &c.organizer,
             &[],
-            &a,
+            a,
             "approve",
-            vec![ev.clone(), addr(&c.promoter)],
+            approve,
         )
         .await?;
-        self.call(
-            "the creator submits",
-            &c.creator,
-            &[],
-            &a,
-            "submit",
-            propose(&c.creator, 1, share("Percentage", scval::u32(1_000))?),
-        )
-        .await?;
+        let creator = propose(&c.creator, 1, share("Percentage", scval::u32(1_000))?);
+        self.call("the creator submits", &c.creator, &[], a, "submit", creator)
+            .await?;
+        let reject = answer(&c.creator);
         self.call(
             "reject the creator",
             &c.organizer,
             &[&c.creator],
-            &a,
+            a,
             "reject",
-            vec![ev.clone(), addr(&c.creator)],
+            reject,
         )
         .await?;
+        Ok(())
+    }
 
-        // Sales.
-        let [f1, f2, f3, f4] = &c.fans;
-        let mut tickets = Vec::new();
+    /// The fans buy, some referred by the promoter, for both events.
+    async fn sales(&mut self, stage: &Stage) -> Result<Sold, DemoError> {
+        let c = self.cast;
+        let [f1, f2, f3, _] = &c.fans;
+        let (main, cancelled) = (stage.main, stage.cancelled);
+        let promoter = Some(&c.promoter);
         let bought = self
-            .purchase(
-                "fan 1 buys 2 GA via the promoter",
-                f1,
-                main,
-                0,
-                2,
-                Some(&c.promoter),
-            )
+            .purchase("fan 1 buys 2 GA via the promoter", f1, main, 0, 2, promoter)
             .await?;
         let (t1, t2) = (bought[0], bought[1]);
         let t3 = self
             .purchase("fan 2 buys 1 VIP", f2, main, 1, 1, None)
             .await?[0];
         let t4 = self
-            .purchase(
-                "fan 3 buys 1 GA via the promoter",
-                f3,
-                main,
-                0,
-                1,
-                Some(&c.promoter),
-            )
+            .purchase("fan 3 buys 1 GA via the promoter", f3, main, 0, 1, promoter)
             .await?[0];
         let t5 = self
             .purchase("fan 1 buys for the second event", f1, cancelled, 0, 1, None)
@@ -515,116 +538,126 @@ impl Season<'_> {
         let t6 = self
             .purchase("fan 2 buys for the second event", f2, cancelled, 0, 1, None)
             .await?[0];
+        Ok(Sold([t1, t2, t3, t4, t5, t6]))
+    }
 
-        // Transfers and resale.
+    /// A transfer both parties sign, a listing taken down, a resale under the cap.
+    async fn resale(&mut self, stage: &Stage, sold: &Sold) -> Result<(), DemoError> {
+        let [f1, f2, f3, f4] = &self.cast.fans;
+        let t = &stage.ticketing;
+        let [t1, t2, _, t4, _, _] = sold.0;
+        let give = vec![addr(f1), addr(f4), scval::u32(t2)];
         self.call(
             "fan 1 gives a ticket to fan 4",
             f1,
             &[f4],
-            &t,
+            t,
             "transfer",
-            vec![addr(f1), addr(f4), scval::u32(t2)],
+            give,
         )
         .await?;
-        self.call(
-            "fan 1 lists a ticket",
-            f1,
-            &[],
-            &t,
-            "list",
-            vec![addr(f1), scval::u32(t1), scval::i128(52 * XLM)],
-        )
-        .await?;
-        self.call(
-            "fan 1 delists it",
-            f1,
-            &[],
-            &t,
-            "delist",
-            vec![addr(f1), scval::u32(t1)],
-        )
-        .await?;
+        let list = vec![addr(f1), scval::u32(t1), scval::i128(52 * XLM)];
+        self.call("fan 1 lists a ticket", f1, &[], t, "list", list)
+            .await?;
+        let delist = vec![addr(f1), scval::u32(t1)];
+        self.call("fan 1 delists it", f1, &[], t, "delist", delist)
+            .await?;
+        let list = vec![addr(f3), scval::u32(t4), scval::i128(55 * XLM)];
         self.call(
             "fan 3 lists a ticket under the cap",
             f3,
             &[],
-            &t,
+            t,
             "list",
-            vec![addr(f3), scval::u32(t4), scval::i128(55 * XLM)],
+            list,
         )
         .await?;
-        self.call(
-            "fan 2 buys the listing",
-            f2,
-            &[],
-            &t,
-            "buy_listing",
-            vec![addr(f2), scval::u32(t4)],
-        )
-        .await?;
+        let buy = vec![addr(f2), scval::u32(t4)];
+        self.call("fan 2 buys the listing", f2, &[], t, "buy_listing", buy)
+            .await?;
+        Ok(())
+    }
 
-        // The second event is cancelled; one holder takes a refund.
-        let ev2 = scval::bytes(&cancelled)?;
+    /// The second event is cancelled; one holder takes a refund.
+    async fn cancellation(&mut self, stage: &Stage, sold: &Sold) -> Result<(), DemoError> {
+        let (organizer, f1) = (&self.cast.organizer, &self.cast.fans[0]);
+        let t = &stage.ticketing;
+        let cancel = vec![addr(organizer), scval::bytes(&stage.cancelled)?];
         self.call(
             "cancel the second event",
-            &c.organizer,
+            organizer,
             &[],
-            &t,
+            t,
             "cancel_event",
-            vec![addr(&c.organizer), ev2],
+            cancel,
         )
         .await?;
-        self.call(
-            "fan 1 takes a refund",
-            f1,
-            &[],
-            &t,
-            "refund",
-            vec![addr(f1), scval::u32(t5)],
-        )
-        .await?;
+        let refund = vec![addr(f1), scval::u32(sold.0[4])];
+        self.call("fan 1 takes a refund", f1, &[], t, "refund", refund)
+            .await?;
+        Ok(())
+    }
 
-        // The door.
+    /// The door: a gate operator appointed; once the event starts, it and the organizer
+    /// check tickets in.
+    async fn door(&mut self, stage: &Stage, sold: &Sold, start: u64) -> Result<(), DemoError> {
+        let c = self.cast;
+        let t = &stage.ticketing;
+        let [_, t2, t3, _, _, _] = sold.0;
+        let appoint = vec![
+            addr(&c.organizer),
+            scval::bytes(&stage.main)?,
+            addr(&c.gate),
+        ];
         self.call(
             "appoint a gate operator",
             &c.organizer,
             &[],
-            &t,
+            t,
             "set_gate_operator",
-            vec![addr(&c.organizer), ev.clone(), addr(&c.gate)],
+            appoint,
         )
         .await?;
         self.wait_for_ledger_time(start, "wait for the main event to start")
             .await?;
+        let gate = vec![addr(&c.gate), scval::u32(t2)];
         self.call(
             "the gate checks fan 4 in",
             &c.gate,
             &[],
-            &t,
+            t,
             "check_in",
-            vec![addr(&c.gate), scval::u32(t2)],
+            gate,
         )
         .await?;
+        let organizer = vec![addr(&c.organizer), scval::u32(t3)];
         self.call(
             "the organizer checks fan 2 in",
             &c.organizer,
             &[],
-            &t,
+            t,
             "check_in",
-            vec![addr(&c.organizer), scval::u32(t3)],
+            organizer,
         )
         .await?;
+        Ok(())
+    }
 
-        // Money.
+    /// Once the main event ends: settled (the admin co-signs), and every payee claims;
+    /// returns what each claimed.
+    async fn money(&mut self, stage: &Stage, end: u64) -> Result<Vec<(String, i128)>, DemoError> {
+        let c = self.cast;
+        let (r, ev) = (&stage.revenue, scval::bytes(&stage.main)?);
         self.wait_for_ledger_time(end, "wait for the main event to end")
             .await?;
+        let settle = vec![ev.clone()];
         self.call(
             "settle the main event",
             &c.organizer,
             &[&c.admin],
-            &r,
+            r,
             "settle",
-            vec![ev.clone()],
+            settle,
         )
         .await?;
         let mut claims = Vec::new();
@@ -635,66 +668,13 @@ impl Season<'_> {
             (&c.organizer, "the organizer claims"),
         ] {
             let included = self
-                .call(name, who, &[], &r, "claim", vec![ev.clone(), addr(who)])
+                .call(name, who, &[], r, "claim", vec![ev.clone(), addr(who)])
                 .await?;
             let amount =
                 scval::to_i128(&included.return_value).map_err(|e| decode_error(name, e))?;
             claims.push((who.address(), amount));
         }
-
-        let owner = |s: &Signer| Some(s.address());
-        tickets.extend([
-            SeasonTicket {
-                token_id: t1,
-                event_id: main,
-                tier: 0,
-                owner: owner(f1),
-                status: "purchased",
-            },
-            SeasonTicket {
-                token_id: t2,
-                event_id: main,
-                tier: 0,
-                owner: owner(f4),
-                status: "used",
-            },
-            SeasonTicket {
-                token_id: t3,
-                event_id: main,
-                tier: 1,
-                owner: owner(f2),
-                status: "used",
-            },
-            SeasonTicket {
-                token_id: t4,
-                event_id: main,
-                tier: 0,
-                owner: owner(f2),
-                status: "purchased",
-            },
-            SeasonTicket {
-                token_id: t5,
-                event_id: cancelled,
-                tier: 0,
-                owner: None,
-                status: "refunded",
-            },
-            SeasonTicket {
-                token_id: t6,
-                event_id: cancelled,
-                tier: 0,
-                owner: owner(f2),
-                status: "purchased",
-            },
-        ]);
-        Ok(SeasonReport {
-            main_event: main,
-            cancelled_event: cancelled,
-            organizer: c.organizer.address(),
-            tickets,
-            claims,
-            transactions: self.sent,
-        })
+        Ok(claims)
     }
 
     async fn ledger_time(&self) -> Result<u64, DemoError> {
@@ -735,6 +715,45 @@ impl Season<'_> {
         let included = self.call(step, buyer, &[], &t, "purchase", args).await?;
         self.next_token_id = first.saturating_add(quantity);
         scval::to_u32_vec(&included.return_value).map_err(|e| decode_error(step, e))
+    }
+}
+
+/// The deployment's contracts and the season's two events, as its phases use them.
+struct Stage {
+    ticketing: xdr::ScAddress,
+    attribution: xdr::ScAddress,
+    revenue: xdr::ScAddress,
+    main: [u8; 16],
+    cancelled: [u8; 16],
+}
+
+/// The season's six tickets in purchase order: fan 1's two GA, fan 2's VIP and fan 3's GA
+/// for the main event; fan 1's and fan 2's for the cancelled one.
+struct Sold([u32; 6]);
+
+impl Sold {
+    /// Each ticket as the season leaves it: fan 1 gave its second ticket to fan 4, fan 3
+    /// resold to fan 2, fans 4 and 2 were checked in, fan 1's cancelled ticket was refunded.
+    fn tickets(&self, stage: &Stage, fans: &[Signer; 4]) -> Vec<SeasonTicket> {
+        let [f1, f2, _, f4] = fans;
+        let [t1, t2, t3, t4, t5, t6] = self.0;
+        let owner = |s: &Signer| Some(s.address());
+        let ticket = |token_id, event_id, tier, owner, status| SeasonTicket {
+            token_id,
+            event_id,
+            tier,
+            owner,
+            status,
+        };
+        let (main, cancelled) = (stage.main, stage.cancelled);
+        vec![
+            ticket(t1, main, 0, owner(f1), "purchased"),
+            ticket(t2, main, 0, owner(f4), "used"),
+            ticket(t3, main, 1, owner(f2), "used"),
+            ticket(t4, main, 0, owner(f2), "purchased"),
+            ticket(t5, cancelled, 0, None, "refunded"),
+            ticket(t6, cancelled, 0, owner(f2), "purchased"),
+        ]
     }
 }
 

@@ -458,7 +458,7 @@ fn missing_database_is_one_masked_line() {
     url.set_path("passa_test_no_such_database");
     let url = url.to_string();
     let password = base_url().password().unwrap_or("").to_owned();
-    let masked_url = passa::config::mask_password(&url);
+    let masked_url = passa_db::config::mask_password(&url);
     for command in ["migrate", "status", "revert", "seed"] {
         let output = passa(&url, &["db", command]);
         assert!(!output.status.success());

@@ -7,11 +7,11 @@
 
 mod support;
 
-use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, XLM};
-use passa::keys::{self, Signer};
-use passa::rpc::{self, Prepared, Rpc, RpcError};
-use passa::scval;
+use passa_db::migrations::MIGRATOR;
+use passa_stellar::keys::{self, Signer};
+use passa_stellar::rpc::{self, Prepared, Rpc, RpcError};
+use passa_stellar::scval;
 use passa_testdb::TestDb;
 use stellar_xdr as xdr;
 

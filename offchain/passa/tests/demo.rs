@@ -4,10 +4,10 @@
 
 mod support;
 
-use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Timing, XLM};
-use passa::keys;
-use passa::scval;
+use passa_db::migrations::MIGRATOR;
+use passa_stellar::keys;
+use passa_stellar::scval;
 use passa_testdb::TestDb;
 use stellar_xdr as xdr;
 

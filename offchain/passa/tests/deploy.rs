@@ -10,13 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use passa::db::migrations::MIGRATOR;
-use passa::deploy::{self, Action, ContractWasm, DeployOptions, Quiet};
-use passa::keys::{self, Signer};
-use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
-use passa::registry::{self, ContractKind};
-use passa::rpc::{self, Rpc};
-use passa::{contracts, contracts::ContractsError};
+use passa_db::migrations::MIGRATOR;
+use passa_deploy::deploy::{self, Action, ContractWasm, DeployOptions, Quiet};
+use passa_deploy::registry::{self, ContractKind};
+use passa_deploy::{contracts, contracts::ContractsError};
+use passa_stellar::keys::{self, Signer};
+use passa_stellar::network::{Network, NetworkName, LOCAL_PASSPHRASE};
+use passa_stellar::rpc::{self, Rpc};
 use passa_testdb::TestDb;
 use sqlx::{PgPool, Row};
 use stellar_xdr as xdr;
@@ -49,7 +49,7 @@ fn address(text: &str) -> xdr::ScAddress {
 /// getters answer the siblings' addresses.
 async fn assert_registry_matches_chain(pool: &PgPool, rpc: &Rpc, reader: &Signer) {
     let mut conn = pool.acquire().await.expect("a connection");
-    let rows = registry::list(&mut conn, Some(NetworkName::Local))
+    let rows = registry::list(&mut conn, Some(NetworkName::Local.as_str()))
         .await
         .expect("the registry");
     assert_eq!(rows.len(), 3, "{rows:#?}");
@@ -510,7 +510,7 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row() {
         vec![
             xdr::ScVal::Address(poor.sc_address()),
             xdr::ScVal::Address(sink.sc_address()),
-            passa::scval::i128(1),
+            passa_stellar::scval::i128(1),
         ],
     )
     .expect("a call");
@@ -530,7 +530,7 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row() {
         vec![
             xdr::ScVal::Address(poor.sc_address()),
             xdr::ScVal::Address(sink.sc_address()),
-            passa::scval::i128(i128::from(amount)),
+            passa_stellar::scval::i128(i128::from(amount)),
         ],
     )
     .expect("a call");

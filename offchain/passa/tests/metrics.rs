@@ -7,7 +7,7 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use passa::db::migrations::MIGRATOR;
+use passa_db::migrations::MIGRATOR;
 use passa_testdb::TestDb;
 
 /// The value of metric `name` in a text exposition.

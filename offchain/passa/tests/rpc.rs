@@ -1,12 +1,12 @@
-//! The transaction life of `passa::rpc` against a real Stellar RPC server (`passa devnet` in
+//! The transaction life of `passa_stellar::rpc` against a real Stellar RPC server (`passa devnet` in
 //! process): authorizations signed for accounts other than the source, refused without their
 //! key.
 #![cfg(feature = "devnet")]
 
 mod support;
 
-use passa::keys::Signer;
-use passa::rpc::{self, Rpc, RpcError};
+use passa_stellar::keys::Signer;
+use passa_stellar::rpc::{self, Rpc, RpcError};
 use stellar_xdr as xdr;
 
 async fn balance(rpc: &Rpc, who: &Signer) -> i64 {
@@ -34,7 +34,7 @@ async fn other_accounts_authorizations_are_signed_with_their_keys() {
         vec![
             xdr::ScVal::Address(owner.sc_address()),
             xdr::ScVal::Address(receiver.sc_address()),
-            passa::scval::i128(123_456_789),
+            passa_stellar::scval::i128(123_456_789),
         ],
     )
     .expect("a call");

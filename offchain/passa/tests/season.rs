@@ -7,11 +7,11 @@ mod support;
 
 use std::process::{Command, Stdio};
 
-use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Timing};
-use passa::network::NetworkName;
-use passa::sync::{self, SyncOptions};
-use passa::verify;
+use passa_db::migrations::MIGRATOR;
+use passa_stellar::network::NetworkName;
+use passa_sync::verify;
+use passa_sync::{self as sync, SyncOptions};
 use passa_testdb::TestDb;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;

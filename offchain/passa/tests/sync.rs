@@ -11,13 +11,14 @@ use support::{funded, wasm_dir};
 
 use std::time::Duration;
 
-use passa::deploy::{self, DeployOptions, Quiet};
-use passa::keys::Signer;
-use passa::network::{Network, NetworkName, LOCAL_PASSPHRASE};
-use passa::registry::{self, ContractKind};
-use passa::rpc::{self, Rpc};
-use passa::sync::{self, SyncOptions, SyncReport};
+use passa_deploy::deploy::{self, DeployOptions, Quiet};
+use passa_deploy::registry::{self, ContractKind};
 use passa_devnet::Devnet;
+use passa_stellar::keys::Signer;
+use passa_stellar::network::{Network, NetworkName, LOCAL_PASSPHRASE};
+use passa_stellar::rpc::{self, Rpc};
+use passa_stellar::scval;
+use passa_sync::{self as sync, SyncOptions, SyncReport};
 use sqlx::migrate::Migrator;
 use sqlx::{PgPool, Row};
 use stellar_xdr as xdr;
@@ -183,7 +184,7 @@ async fn create_event_with(
 ) {
     let tier = record(vec![
         ("code", sym("GA")),
-        ("price", deploy::sc_i128(PRICE)),
+        ("price", scval::i128(PRICE)),
         ("supply", xdr::ScVal::U32(10)),
         ("max_per_wallet", xdr::ScVal::U32(5)),
     ]);
@@ -663,7 +664,7 @@ async fn mirrors_organizers_events_tickets_check_in_and_refund_and_a_rerun_chang
     assert_eq!(revoked.applied, 1, "{revoked:?}");
     // Used, refunded and held tickets, a cancelled event, a revoked organizer: as on chain.
     let mut conn = pool.acquire().await.expect("a connection");
-    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+    let drift = passa_sync::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
         .await
         .expect("verify")
         .drift;
@@ -1091,7 +1092,7 @@ async fn mirrors_contributions_referrals_and_a_resale() {
         vec![
             address(&seller),
             xdr::ScVal::U32(token),
-            deploy::sc_i128(resale),
+            scval::i128(resale),
         ],
     )
     .await;
@@ -1288,7 +1289,7 @@ async fn mirrors_contributions_referrals_and_a_resale() {
 
     // Read back from the chain, the mirror has no drift; a tampered row shows.
     let mut conn = pool.acquire().await.expect("a connection");
-    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+    let drift = passa_sync::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
         .await
         .expect("verify")
         .drift;
@@ -1304,7 +1305,7 @@ async fn mirrors_contributions_referrals_and_a_resale() {
         .execute(&pool)
         .await
         .expect("tampered");
-    let drift = passa::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
+    let drift = passa_sync::verify::verify(&local.rpc, &mut conn, NetworkName::Local)
         .await
         .expect("verify")
         .drift;
@@ -1482,7 +1483,7 @@ async fn a_claim_marks_the_contribution_paid() {
     }
     let revenue = {
         let mut conn = pool.acquire().await.expect("a connection");
-        let rows = registry::list(&mut conn, Some(NetworkName::Local))
+        let rows = registry::list(&mut conn, Some(NetworkName::Local.as_str()))
             .await
             .expect("the registry");
         let text = rows
@@ -1491,7 +1492,7 @@ async fn a_claim_marks_the_contribution_paid() {
             .expect("revenue")
             .address
             .clone();
-        passa::keys::parse_address(&text).expect("an address")
+        passa_stellar::keys::parse_address(&text).expect("an address")
     };
     invoke(
         &local.rpc,
@@ -1553,7 +1554,7 @@ async fn a_claim_marks_the_contribution_paid() {
     );
     // the artist's claim, the organizer's claim
     assert_eq!(report.applied, 2, "{report:?}");
-    assert_eq!(paid, deploy::sc_i128(expected), "revenue's own figure");
+    assert_eq!(paid, scval::i128(expected), "revenue's own figure");
     let row = sqlx::query(
         "SELECT a.status, a.amount_paid_raw::text, a.amount_earned_raw::text, a.amount_paid::text,
                 a.last_payout_at IS NOT NULL, t.transaction_type, a.user_id
@@ -1627,7 +1628,7 @@ async fn a_contract_registered_behind_the_cursor_is_backfilled() {
     invoke(
         &local.rpc,
         &local.admin,
-        &passa::keys::parse_address(&other).expect("an address"),
+        &passa_stellar::keys::parse_address(&other).expect("an address"),
         "verify_organizer",
         vec![address(&organizer)],
     )
@@ -1924,7 +1925,7 @@ async fn following_mirrors_new_activity_and_new_deployments() {
     invoke(
         &local.rpc,
         &local.admin,
-        &passa::keys::parse_address(&other).expect("an address"),
+        &passa_stellar::keys::parse_address(&other).expect("an address"),
         "verify_organizer",
         vec![address(&organizer)],
     )

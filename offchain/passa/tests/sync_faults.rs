@@ -36,14 +36,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use passa::db::migrations::MIGRATOR;
 use passa::demo::{self, Cast, Contracts, SeasonReport, Timing};
-use passa::keys;
-use passa::network::{Network, NetworkName};
-use passa::rpc::Rpc;
-use passa::sync::{self, SyncOptions};
-use passa::verify;
+use passa_db::migrations::MIGRATOR;
 use passa_devnet::Devnet;
+use passa_stellar::keys;
+use passa_stellar::network::{Network, NetworkName};
+use passa_stellar::rpc::Rpc;
+use passa_sync::verify;
+use passa_sync::{self as sync, SyncOptions};
 use passa_testdb::TestDb;
 use sqlx::{PgPool, Row};
 

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::DbConfig;
-use crate::contracts::{self, ContractsError};
-use crate::db;
-use crate::deploy::{self, Action, ContractWasm, DeployOptions, Progress};
 use crate::error::{Error, Result};
-use crate::keys::{self, Signer};
-use crate::network::{Network, NetworkName};
-use crate::registry;
-use crate::rpc::Rpc;
+use passa_db as db;
+use passa_db::config::DbConfig;
+use passa_deploy::contracts::{self, ContractsError};
+use passa_deploy::deploy::{self, Action, ContractWasm, DeployOptions, Progress};
+use passa_deploy::registry;
+use passa_stellar::keys::{self, Signer};
+use passa_stellar::network::{Network, NetworkName};
+use passa_stellar::rpc::Rpc;
 
 /// Which network, and how to reach it.
 #[derive(Debug, Clone, Args)]
@@ -389,7 +389,7 @@ fn build_contracts() -> Result<()> {
 pub(super) async fn run_contracts(config: &DbConfig, command: ContractsCommand) -> Result<()> {
     if let ContractsCommand::List { network } = command {
         let mut conn = db::connect(config).await?;
-        let rows = registry::list(&mut conn, network).await;
+        let rows = registry::list(&mut conn, network.map(|n| n.as_str())).await;
         db::close(conn).await;
         let rows = rows.map_err(ContractsError::from)?;
         if rows.is_empty() {
@@ -450,7 +450,7 @@ pub(super) async fn run_contracts(config: &DbConfig, command: ContractsCommand) 
         let rpc = Rpc::connect(&network).await?;
         match (&command, signer, wasm) {
             (ContractsCommand::Show { .. }, _, _) => {
-                let reader = contract.reader();
+                let reader = passa_stellar::keys::read_source(contract.deployer.as_deref());
                 let chain = contracts::chain_state(&rpc, &reader, &contract.address).await?;
                 print_show(&contract, &chain);
             }
@@ -584,7 +584,7 @@ pub(super) async fn run_demo(config: &DbConfig, args: DemoArgs) -> Result<()> {
     let network = args.network.resolve()?;
     let admin = args.source.load()?;
     let mut conn = db::connect(config).await?;
-    let listed = registry::list(&mut conn, Some(network.name)).await;
+    let listed = registry::list(&mut conn, Some(network.name.as_str())).await;
     db::close(conn).await;
     let rows = listed.map_err(ContractsError::from)?;
     let pick = |kind: registry::ContractKind| -> Result<stellar_xdr::ScAddress> {
@@ -669,13 +669,13 @@ pub(super) async fn run_demo(config: &DbConfig, args: DemoArgs) -> Result<()> {
 
 /// Raw units of a 7-decimal token as `123.4567890 XLM`.
 fn format_xlm(raw: i128) -> String {
-    format!("{} XLM", crate::scval::token_units(raw))
+    format!("{} XLM", passa_stellar::scval::token_units(raw))
 }
 
 pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
     if let Some(SyncCommand::Parked { network, all }) = args.command {
         let mut conn = db::connect(config).await?;
-        let parked = crate::sync::parked(&mut conn, network, all).await;
+        let parked = passa_sync::parked(&mut conn, network, all).await;
         db::close(conn).await;
         let parked = parked?;
         if parked.is_empty() {
@@ -701,27 +701,27 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
     let network = args.network.resolve()?;
     let mut conn = db::connect(config).await?;
     let rpc = Rpc::connect(&network).await?;
-    let options = crate::sync::SyncOptions {
+    let options = passa_sync::SyncOptions {
         once: args.once,
         from_ledger: args.from_ledger,
         page_size: args.page_size,
         poll_interval: std::time::Duration::from_millis(args.poll_interval),
         ..Default::default()
     };
-    let metrics = std::sync::Arc::new(crate::metrics::SyncMetrics::default());
+    let metrics = std::sync::Arc::new(passa_sync::metrics::SyncMetrics::default());
     if let Some(listen) = args.metrics_listen {
-        let bound = crate::metrics::serve(metrics.clone(), listen)
+        let bound = passa_sync::metrics::serve(metrics.clone(), listen)
             .await
             .map_err(|e| Error::Metrics(listen, e))?;
         tracing::info!("metrics at http://{bound}/metrics");
-        crate::metrics::probe(
+        passa_sync::metrics::probe(
             rpc.clone(),
             metrics.clone(),
             std::time::Duration::from_secs(5),
         );
     }
-    let reporter = crate::metrics::Reporter::new(metrics);
-    let result = crate::sync::run_observed(&rpc, &mut conn, &options, &reporter).await;
+    let reporter = passa_sync::metrics::Reporter::new(metrics);
+    let result = passa_sync::run_observed(&rpc, &mut conn, &options, &reporter).await;
     db::close(conn).await;
     let report = result?;
     out!(
@@ -745,7 +745,7 @@ pub(super) async fn run_verify(config: &DbConfig, args: VerifyArgs) -> Result<()
     let mut conn = db::connect(config).await?;
     let rpc = Rpc::connect(&network).await;
     let result = match rpc {
-        Ok(rpc) => crate::verify::verify(&rpc, &mut conn, network.name)
+        Ok(rpc) => passa_sync::verify::verify(&rpc, &mut conn, network.name)
             .await
             .map_err(Error::from),
         Err(e) => Err(e.into()),

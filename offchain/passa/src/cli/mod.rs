@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DbConfig, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_DATABASE_URL};
-use crate::db::migrations::{self, format_version, RevertTarget, Step};
-use crate::db::{self, CreateOutcome};
 use crate::error::Result;
+use passa_db::config::{DbConfig, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_DATABASE_URL};
+use passa_db::migrations::{self, format_version, RevertTarget, Step};
+use passa_db::{self as db, CreateOutcome};
 
 /// Prints one line of results on stdout. Write errors are ignored on purpose: when stdout is
 /// closed early (`passa db migrate | head -n 3`) the command must still finish its work, and
@@ -443,7 +443,7 @@ async fn run_db(config: &DbConfig, command: DbCommand) -> Result<()> {
             .map(|()| out!("seed data loaded")),
     };
     db::close(conn).await;
-    result
+    Ok(result?)
 }
 
 fn print_step(verb: &str, step: &Step) {

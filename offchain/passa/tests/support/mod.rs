@@ -9,12 +9,12 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use passa::demo::Contracts;
-use passa::deploy::{self, DeployOptions, Quiet};
-use passa::keys::{self, Signer};
-use passa::network::{Network, NetworkName};
-use passa::registry::ContractKind;
-use passa::rpc::Rpc;
+use passa_deploy::deploy::{self, DeployOptions, Quiet};
+use passa_deploy::registry::ContractKind;
 use passa_devnet::{Devnet, DevnetOptions};
+use passa_stellar::keys::{self, Signer};
+use passa_stellar::network::{Network, NetworkName};
+use passa_stellar::rpc::Rpc;
 use sqlx::PgPool;
 
 /// A devnet on a free loopback port, closing a ledger every 100 ms, and a client for it.

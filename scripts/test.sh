@@ -38,6 +38,18 @@ else
   cargo clippy --quiet --workspace --all-targets --locked -- -D warnings
 fi
 
+# The crate graph is the data flow (README, Layout): the indexer carries neither the local
+# network, the deployer nor the demo, and no crate's modules import each other in a circle.
+step "Layering (the indexer's dependencies; no circle of modules)"
+sync_deps=$(cargo tree --locked -p passa-sync -e normal --prefix none)
+for forbidden in passa-devnet soroban-simulation soroban-env-host passa-deploy passa-testdb; do
+  if grep -q "^$forbidden " <<<"$sync_deps"; then
+    echo "error: passa-sync depends on $forbidden (cargo tree -p passa-sync -e normal -i $forbidden)" >&2
+    exit 1
+  fi
+done
+python3 scripts/check-layering.py
+
 step "Rust tests"
 # --no-fail-fast: run every test binary and report every failure in one go (still exits
 # non-zero if any failed).
@@ -47,7 +59,7 @@ cargo test --workspace --locked --no-fail-fast
 # (offchain/testdb), so two runs on one server — two checkouts, a developer and CI — never drop
 # each other's. Shown here by running the schema tests twice at once.
 step "The schema tests, twice at once on one server"
-schema_tests=$(cargo test --locked -p passa --test schema --no-run 2>&1 |
+schema_tests=$(cargo test --locked -p passa-db --test schema --no-run 2>&1 |
   sed -n 's/^ *Executable .*(\(.*\))$/\1/p')
 [ -x "$schema_tests" ] || { echo "error: cargo did not name the schema test binary" >&2; exit 1; }
 "$schema_tests" -q &

@@ -287,7 +287,7 @@ pub enum DbCommand {
 
     /// Load the reference seed data in one transaction.
     ///
-    /// The script is offchain/passa/src/db/seed.sql, compiled into this binary. Needs every
+    /// The script is offchain/db/src/seed.sql, compiled into this binary. Needs every
     /// migration applied. Safe to run twice: it only adds what is missing.
     Seed,
 }

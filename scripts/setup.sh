@@ -3,7 +3,8 @@
 #   1. a Rust toolchain,
 #   2. PostgreSQL reachable at DATABASE_URL, with its role (installed and started here when the
 #      server is local and missing),
-#   3. the toolchain that builds the contracts to wasm (docs: /work/shared/TOOLCHAIN.md),
+#   3. the toolchain that builds the contracts to wasm (docs: /work/shared/TOOLCHAIN.md), and
+#      pgBackRest for backups,
 #   4. a build of the whole workspace (and the contracts' wasm, when that script exists),
 #   5. the database created and migrated.
 #
@@ -226,6 +227,18 @@ else
     note "Install either the stellar CLI, or a rustup toolchain with wasm32v1-none, or on"
     note "Debian/Ubuntu: apt-get install rustc-web cargo-web rust-web-src lld-22 binaryen"
   fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+step "pgBackRest (backups, the restore drill)"
+# `passa db backup` drives pgBackRest, and the drill starts scratch clusters with PostgreSQL's
+# own initdb, pg_ctl and pg_dump (and checks them with amcheck, part of Debian's server).
+if command -v pgbackrest >/dev/null 2>&1; then
+  note "$(pgbackrest version)"
+elif apt_install pgbackrest; then
+  note "installed $(pgbackrest version)"
+else
+  die "pgBackRest is not installed and could not be installed here; on Debian/Ubuntu: apt-get install pgbackrest"
 fi
 
 # ---------------------------------------------------------------------------------------------

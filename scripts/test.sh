@@ -67,6 +67,12 @@ first_run=$!
 "$schema_tests" -q
 wait "$first_run"
 
+# The restore drill as an operator runs it, on a scratch cluster of its own (its socket in a
+# private directory, so the port never collides with anything): a full backup, restores to a
+# time, a named point, an xid and immediate, each checked by markers, amcheck and a dump.
+step "Restore drill (passa db backup drill, small database)"
+"${CARGO_TARGET_DIR:-$PWD/target}/debug/passa" db backup drill --size-mb 8 --archive-timeout 2
+
 # The same contract tests again, this time against the optimised wasm that setup.sh built
 # into target/wasm (what is deployed), not the native build.
 step "Contract tests against the built wasm (target/wasm)"

@@ -8,11 +8,14 @@
 //! - [`seed`]: the reference data;
 //! - [`registry`]: reading the contract registry (`smart_contracts`), which every side needs
 //!   (its writes belong to `passa-deploy`);
+//! - [`backup`]: backups with pgBackRest (WAL archiving, point-in-time restores) and the
+//!   restore drill;
 //! - [`failpoint`]: crash points for the crash-safety tests of the database writers;
 //! - [`error`]: the error type.
 //!
 //! Nothing here talks to a Stellar network.
 
+pub mod backup;
 pub mod config;
 pub mod connect;
 pub mod error;

@@ -16,6 +16,10 @@ pub enum Error {
     #[error(transparent)]
     Db(#[from] passa_db::Error),
 
+    /// A backup command failed.
+    #[error(transparent)]
+    Backup(#[from] passa_db::backup::BackupError),
+
     /// A network setting is unusable (mainnet without RPC URL, malformed URL).
     #[error(transparent)]
     Network(#[from] passa_stellar::network::NetworkError),

@@ -8,6 +8,7 @@
 //! - [`seed`]: the reference data;
 //! - [`registry`]: reading the contract registry (`smart_contracts`), which every side needs
 //!   (its writes belong to `passa-deploy`);
+//! - [`archive`]: rows archived to checksummed COPY files and loaded back;
 //! - [`backup`]: backups with pgBackRest (WAL archiving, point-in-time restores) and the
 //!   restore drill;
 //! - [`failpoint`]: crash points for the crash-safety tests of the database writers;
@@ -15,6 +16,7 @@
 //!
 //! Nothing here talks to a Stellar network.
 
+pub mod archive;
 pub mod backup;
 pub mod config;
 pub mod connect;

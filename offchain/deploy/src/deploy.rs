@@ -24,6 +24,7 @@ use stellar_xdr::{self as xdr, Limits, WriteXdr};
 
 use crate::registry::{self, ContractKind, NewContract, PendingTx};
 use passa_stellar::keys::{address_strkey, Signer};
+pub use passa_stellar::rpc::{code_key, instance_key};
 use passa_stellar::rpc::{self, Included, Rpc, RpcError, Signed, TxStatus};
 
 /// How the contracts are wired: `(contract, getter, the contract it must return)`.
@@ -282,22 +283,6 @@ fn id_preimage(deployer: &xdr::ScAddress, salt: [u8; 32]) -> xdr::ContractIdPrei
     xdr::ContractIdPreimage::Address(xdr::ContractIdPreimageFromAddress {
         address: deployer.clone(),
         salt: xdr::Uint256(salt),
-    })
-}
-
-/// The ledger key of a contract's instance.
-pub fn instance_key(contract: &xdr::ScAddress) -> xdr::LedgerKey {
-    xdr::LedgerKey::ContractData(xdr::LedgerKeyContractData {
-        contract: contract.clone(),
-        key: xdr::ScVal::LedgerKeyContractInstance,
-        durability: xdr::ContractDataDurability::Persistent,
-    })
-}
-
-/// The ledger key of uploaded wasm.
-pub fn code_key(hash: [u8; 32]) -> xdr::LedgerKey {
-    xdr::LedgerKey::ContractCode(xdr::LedgerKeyContractCode {
-        hash: xdr::Hash(hash),
     })
 }
 

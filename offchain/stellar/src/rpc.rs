@@ -812,6 +812,22 @@ impl Rpc {
     }
 }
 
+/// The ledger key of a contract's instance.
+pub fn instance_key(contract: &xdr::ScAddress) -> xdr::LedgerKey {
+    xdr::LedgerKey::ContractData(xdr::LedgerKeyContractData {
+        contract: contract.clone(),
+        key: xdr::ScVal::LedgerKeyContractInstance,
+        durability: xdr::ContractDataDurability::Persistent,
+    })
+}
+
+/// The ledger key of uploaded wasm.
+pub fn code_key(hash: [u8; 32]) -> xdr::LedgerKey {
+    xdr::LedgerKey::ContractCode(xdr::LedgerKeyContractCode {
+        hash: xdr::Hash(hash),
+    })
+}
+
 /// The address of the native asset's (XLM's) contract on `network`.
 ///
 /// # Errors

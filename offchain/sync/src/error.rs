@@ -50,6 +50,38 @@ pub enum SyncError {
         /// The server's latest ledger.
         latest: u32,
     },
+    /// The RPC serves another chain than the one the mirror followed: a reset or rolled-back
+    /// network, or another network on the same URL. Nothing is read or written.
+    #[error(
+        "the RPC server does not serve the chain the mirror of {network} follows: {detail}. The \
+         mirror has applied every ledger up to {cursor_ledger}; the server has ledgers \
+         {oldest}–{latest}. Nothing was written. If the network was reset (Stellar's testnet is \
+         reset from time to time) or the local devnet started afresh: archive this network's \
+         mirror and start it over with `passa sync reset --network {network} --archive-dir \
+         <DIR>`, then redeploy (`passa deploy --network {network}`). If the URL is wrong, \
+         point --rpc-url at the right server"
+    )]
+    NetworkReset {
+        /// The network.
+        network: NetworkName,
+        /// Every ledger up to this one is mirrored.
+        cursor_ledger: u32,
+        /// The server's oldest ledger.
+        oldest: u32,
+        /// The server's latest.
+        latest: u32,
+        /// What differs.
+        detail: String,
+    },
+    /// A `passa sync` holds the network's lock.
+    #[error("a passa sync is applying on {network}: stop it before resetting its mirror")]
+    Busy {
+        /// The network.
+        network: NetworkName,
+    },
+    /// The reset's archive could not be written (nothing was reset).
+    #[error("archiving the mirror failed, nothing was reset: {0}")]
+    Archive(String),
     /// `--from-ledger` names a ledger the server has not closed yet.
     #[error("--from-ledger {ledger} is past the latest ledger ({latest}) of {network}")]
     FromLedgerAhead {

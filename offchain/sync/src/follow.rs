@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::cursor::{check_retention, cursor_ledger, Followed, Position};
 use crate::error::{db, SyncError};
 use crate::followed::{followed, mark_covered};
+use crate::identity::{self, Anchoring};
 use crate::options::{Observer, Quiet, SyncOptions, SyncReport};
 use crate::page::{apply_page, CursorMove};
 use crate::parked;
@@ -134,6 +135,8 @@ struct Follower<'a> {
     latest: u32,
     /// `report.events_new` when the mirror's tables were last analyzed.
     analyzed_at: u64,
+    /// When the network's identity was last recorded.
+    anchoring: Anchoring,
 }
 
 impl<'a> Follower<'a> {
@@ -147,12 +150,14 @@ impl<'a> Follower<'a> {
             oldest: 0,
             latest: 0,
             analyzed_at: 0,
+            anchoring: Anchoring::default(),
         })
     }
 
     async fn run(mut self, conn: &mut PgConnection) -> Result<SyncReport, SyncError> {
         let mut contracts = self.contracts(conn).await?;
         self.health().await?;
+        self.check_identity(conn).await?;
         let (mut position, fresh) = self.start(conn, &contracts).await?;
         if fresh {
             // Read from the start: every contract is followed from there.
@@ -219,6 +224,7 @@ impl<'a> Follower<'a> {
             }
             self.observer.page(&self.report, latest);
             if caught_up {
+                self.anchor(conn, complete).await?;
                 self.observer.caught_up(&self.report);
                 if self.opts.once {
                     break;
@@ -435,6 +441,25 @@ impl<'a> Follower<'a> {
         cursor: Option<CursorMove<'_>>,
     ) -> Result<bool, SyncError> {
         apply_page(conn, self.network.as_str(), page, cursor, &mut self.report).await
+    }
+
+    /// Stops before reading anything when the RPC serves another chain than the one behind
+    /// the stored cursor (see [`identity`]).
+    async fn check_identity(&self, conn: &mut PgConnection) -> Result<(), SyncError> {
+        if let Some(stored) = identity::stored(conn, self.network).await? {
+            let range = (self.oldest, self.latest);
+            identity::check(&self.source, self.network, &stored, range).await?;
+        }
+        Ok(())
+    }
+
+    /// Records the caught-up `ledger` as the network's anchor, when one is due.
+    async fn anchor(&mut self, conn: &mut PgConnection, ledger: u32) -> Result<(), SyncError> {
+        if self.anchoring.due(self.opts.once) {
+            identity::record(conn, &self.source, self.network, ledger).await?;
+            self.anchoring.done();
+        }
+        Ok(())
     }
 
     fn check_retention(&self, position: &Position) -> Result<(), SyncError> {

@@ -72,6 +72,38 @@ impl Source {
         Ok((health.oldest_ledger, health.latest_ledger))
     }
 
+    /// The network's passphrase, as the server reports it (getNetwork).
+    pub async fn passphrase(&self) -> Result<String, SyncError> {
+        let network = self
+            .retrying("getNetwork", || self.client.get_network())
+            .await?;
+        Ok(network.passphrase)
+    }
+
+    /// The hash of ledger `sequence` (getLedgers), hex; `None` when the server does not say.
+    pub async fn ledger_hash(&self, sequence: u32) -> Result<Option<String>, SyncError> {
+        use jsonrpsee_core::client::ClientT as _;
+        let bad = |detail: String| SyncError::BadResponse {
+            what: "getLedgers",
+            detail,
+        };
+        let mut params = jsonrpsee_core::params::ObjectParams::new();
+        params
+            .insert("startLedger", sequence)
+            .and_then(|()| params.insert("pagination", serde_json::json!({ "limit": 1 })))
+            .map_err(|e| bad(e.to_string()))?;
+        let response: LedgersJson = self
+            .retrying("getLedgers", || {
+                self.client.client().request("getLedgers", params.clone())
+            })
+            .await?;
+        Ok(response
+            .ledgers
+            .into_iter()
+            .find(|l| l.sequence == sequence)
+            .map(|l| l.hash))
+    }
+
     /// Reads the page of `contracts`' events at `position` (a ledger range ends before `end`
     /// when given): decoded, with their transactions' details.
     pub async fn read(
@@ -184,10 +216,24 @@ impl Source {
                 Ok(page) => return Ok(page),
                 Err(e) => one_line(&e.to_string()),
             };
-            // Maybe the retention window moved past us: a loud error, not a retry.
+            // Maybe the retention window moved past us, or the chain is not the one the
+            // cursor came from (a reset network's latest ledger is below it): a loud error,
+            // not a retry.
             if detail.contains("ledger range") || detail.contains("must be between") {
                 let (oldest, latest) = self.health().await?;
                 check_retention(self.network, position, oldest, latest)?;
+                let applied = position.next_ledger().saturating_sub(1);
+                if applied > latest {
+                    return Err(SyncError::NetworkReset {
+                        network: self.network,
+                        cursor_ledger: applied,
+                        oldest,
+                        latest,
+                        detail: format!(
+                            "its latest ledger {latest} is below ledger {applied} the mirror has already applied"
+                        ),
+                    });
+                }
             }
             backoff.failed(detail).await?;
         }
@@ -279,6 +325,18 @@ impl Backoff {
         self.delay = (self.delay * 2).min(Duration::from_secs(30));
         Ok(())
     }
+}
+
+/// What the identity check reads of a getLedgers answer.
+#[derive(serde::Deserialize)]
+struct LedgersJson {
+    ledgers: Vec<LedgerJson>,
+}
+
+#[derive(serde::Deserialize)]
+struct LedgerJson {
+    hash: String,
+    sequence: u32,
 }
 
 /// What the mirror reads of a getTransaction answer (the rest, the result meta above all, is

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use passa_db::registry::{self, ContractKind};
 use passa_stellar::keys;
 use passa_stellar::network::NetworkName;
-use passa_stellar::rpc::{Rpc, RpcError};
+use passa_stellar::rpc::{instance_key, Rpc, RpcError};
 use passa_stellar::scval::{self, DecodeError};
 
 /// Why verification could not be done (drift is a result, not an error).
@@ -42,6 +42,22 @@ pub enum VerifyError {
         /// What was wrong.
         #[source]
         source: DecodeError,
+    },
+    /// A registered contract is not on the network the RPC serves.
+    #[error(
+        "the {kind} contract {address} registered for {network} is not on the network the RPC \
+         serves: the network may have been reset (Stellar's testnet is, from time to time; a \
+         local devnet started afresh is too). Then archive the mirror and start it over with \
+         `passa sync reset --network {network} --archive-dir <DIR>` and redeploy \
+         (`passa deploy --network {network}`); or point --rpc-url at the right server"
+    )]
+    NotOnNetwork {
+        /// Which contract.
+        kind: ContractKind,
+        /// Its address.
+        address: String,
+        /// The network.
+        network: NetworkName,
     },
     /// The network has no registered contract of a kind.
     #[error("no active {0} contract is registered on this network (see `passa contracts list`)")]
@@ -154,6 +170,16 @@ pub async fn verify(
         find(ContractKind::Attribution)?,
         find(ContractKind::Revenue)?,
     );
+    for row in [ticketing_row, attribution_row, revenue_row] {
+        let address = contract_address(&row.address)?;
+        if rpc.entry(&instance_key(&address)).await?.is_none() {
+            return Err(VerifyError::NotOnNetwork {
+                kind: row.kind,
+                address: row.address.clone(),
+                network,
+            });
+        }
+    }
     let mut verifier = Verifier {
         chain: Reader {
             rpc,

@@ -177,6 +177,24 @@ pub enum SyncCommand {
         #[arg(long)]
         all: bool,
     },
+
+    /// After the network was reset (Stellar's testnet is, from time to time; a local devnet
+    /// started afresh): archive the network's mirror to DIR and remove it, so a new
+    /// deployment is mirrored from scratch.
+    ///
+    /// In one transaction, with the network's sync lock (stop `passa sync` first): the
+    /// registered contracts, their transactions, raw and parked events, cursor, tickets,
+    /// transfers and contributions are written to DIR (gzip COPY files, SHA-256 each, a
+    /// manifest) and deleted; the events they published go back to draft. Users, wallets and
+    /// every other off-chain row stay. Then redeploy with `passa deploy`.
+    Reset {
+        /// The network.
+        #[arg(long, value_enum, env = "PASSA_NETWORK", default_value = "local")]
+        network: NetworkName,
+        /// Where the archive goes (a new or empty directory).
+        #[arg(long, value_name = "DIR")]
+        archive_dir: std::path::PathBuf,
+    },
 }
 
 /// `passa verify`
@@ -673,6 +691,26 @@ fn format_xlm(raw: i128) -> String {
 }
 
 pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
+    if let Some(SyncCommand::Reset {
+        network,
+        archive_dir,
+    }) = &args.command
+    {
+        let mut conn = db::connect(config).await?;
+        let report = passa_sync::reset(&mut conn, *network, archive_dir).await;
+        db::close(conn).await;
+        let report = report?;
+        for t in &report.manifest.tables {
+            out!("archived {:>8} row(s) of {:<17} {}", t.rows, t.table, t.file);
+        }
+        out!(
+            "reset the mirror of {network}: {} contract(s) removed, {} event(s) back to draft; archive in {} (manifest.json); redeploy with `passa deploy --network {network}`",
+            report.contracts,
+            report.events_to_draft,
+            archive_dir.display()
+        );
+        return Ok(());
+    }
     if let Some(SyncCommand::Parked { network, all }) = args.command {
         let mut conn = db::connect(config).await?;
         let parked = passa_sync::parked(&mut conn, network, all).await;

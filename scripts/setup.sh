@@ -202,6 +202,42 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+step "Query insight (pg_stat_statements, auto_explain)"
+# `passa db health` reads pg_stat_statements; auto_explain logs the plan of any statement slower
+# than 500 ms. Both must be preloaded, which takes a restart once. The extension goes into
+# template1 too, so that every database created later (the tests' own) has it.
+insight_sql() { as_postgres psql -X -q -tA -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@"; }
+if [ "$PG_LOCAL" = 1 ] && insight_sql -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
+  preload=$(insight_sql -d postgres -c 'SHOW shared_preload_libraries')
+  if [[ "$preload" != *pg_stat_statements* || "$preload" != *auto_explain* ]]; then
+    # A list setting: each library its own quoted item ('a', 'b'), not one string 'a,b'.
+    wanted=$(printf '%s\n' "${preload//,/$'\n'}" pg_stat_statements auto_explain | sed 's/^ *//; s/ *$//' |
+      grep -v '^$' | sort -u | sed "s/.*/'&'/" | paste -sd, -)
+    note "shared_preload_libraries = $wanted (restarting PostgreSQL once)"
+    insight_sql -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = $wanted" >/dev/null
+    read -r version name _ < <(pg_lsclusters -h | awk -v p="$PG_PORT" '$3 == p' | head -n 1) || true
+    [ -n "${version:-}" ] || die "no local cluster on port $PG_PORT to restart (pg_lsclusters)"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" restart ||
+      die "could not restart PostgreSQL cluster $version/$name"
+    for _ in $(seq 1 30); do server_up && break; sleep 1; done
+  fi
+  insight_sql -d postgres >/dev/null <<'SQL'
+ALTER SYSTEM SET pg_stat_statements.track = 'top';
+ALTER SYSTEM SET pg_stat_statements.max = 5000;
+ALTER SYSTEM SET auto_explain.log_min_duration = '500ms';
+ALTER SYSTEM SET auto_explain.log_format = 'json';
+ALTER SYSTEM SET log_min_duration_statement = '1s';
+SELECT pg_reload_conf();
+SQL
+  insight_sql -d template1 -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
+  # Every session's query and state, for `passa db health` (pg_monitor reads, changes nothing).
+  insight_sql -d postgres -c "GRANT pg_monitor TO \"$PG_USER\"" >/dev/null 2>&1 || true
+  note "pg_stat_statements and auto_explain on"
+else
+  note "skipped: not a local server this script administers (preload pg_stat_statements and auto_explain there)"
+fi
+
+# ---------------------------------------------------------------------------------------------
 step "wasm toolchain for the contracts"
 # Preferred, when present: the stellar CLI or a rustup toolchain with the wasm32v1-none target.
 # Otherwise Debian's Rust (which ships the standard library's sources, so `core` and `alloc`
@@ -255,3 +291,6 @@ fi
 step "Database $PG_DB"
 cargo run "${cargo_quiet[@]}" --locked -p passa -- db create
 cargo run "${cargo_quiet[@]}" --locked -p passa -- db migrate
+if [ "$PG_LOCAL" = 1 ]; then
+  insight_sql -d "$PG_DB" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null 2>&1 || true
+fi

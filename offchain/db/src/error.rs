@@ -95,6 +95,10 @@ pub enum Error {
         pending: usize,
     },
 
+    /// A read-only report's query failed.
+    #[error("reading the server's statistics")]
+    Query(#[source] sqlx::Error),
+
     /// The seed script failed; its transaction was rolled back, nothing was written.
     #[error("seeding failed, nothing was written")]
     Seed(#[source] sqlx::Error),

@@ -11,6 +11,8 @@
 //! - [`archive`]: rows archived to checksummed COPY files and loaded back;
 //! - [`backup`]: backups with pgBackRest (WAL archiving, point-in-time restores) and the
 //!   restore drill;
+//! - [`health`]: `passa db health`, the DBA's first look (statements, indexes, bloat,
+//!   connections, maintenance lag, partitions, replication);
 //! - [`failpoint`]: crash points for the crash-safety tests of the database writers;
 //! - [`error`]: the error type.
 //!
@@ -22,6 +24,7 @@ pub mod config;
 pub mod connect;
 pub mod error;
 pub mod failpoint;
+pub mod health;
 pub mod migrations;
 pub mod registry;
 pub mod seed;

@@ -25,6 +25,7 @@ macro_rules! out {
 // After `out!`, so that the commands in them can print with it.
 mod backup;
 mod chain;
+mod health;
 pub use chain::{
     ContractsCommand, DemoArgs, DeployArgs, KeysCommand, NetworkArgs, SourceArgs, SyncArgs,
     SyncCommand, VerifyArgs,
@@ -296,6 +297,11 @@ pub enum DbCommand {
     /// as a monitoring check (non-zero when the newest full backup is too old).
     Backup(backup::BackupArgs),
 
+    /// What a DBA looks at first: top and slow queries (pg_stat_statements), unused and
+    /// duplicate indexes, bloat, cache hit ratio, connections by role, vacuum/analyze lag,
+    /// partition coverage, replication lag and the backup's age. Read-only.
+    Health(health::HealthArgs),
+
     /// Load the reference seed data in one transaction.
     ///
     /// The script is offchain/db/src/seed.sql, compiled into this binary. Needs every
@@ -413,6 +419,9 @@ async fn run_db(config: &DbConfig, command: DbCommand) -> Result<()> {
     if let DbCommand::Backup(args) = command {
         return backup::run(config, args).await;
     }
+    if let DbCommand::Health(args) = &command {
+        return health::run(config, args).await;
+    }
     if let DbCommand::Create = command {
         match db::create_database(config).await? {
             CreateOutcome::Created(name) => out!("created database \"{name}\""),
@@ -425,7 +434,7 @@ async fn run_db(config: &DbConfig, command: DbCommand) -> Result<()> {
 
     let mut conn = db::connect(config).await?;
     let result = match command {
-        DbCommand::Create | DbCommand::Backup(_) => Ok(()), // handled above
+        DbCommand::Create | DbCommand::Backup(_) | DbCommand::Health(_) => Ok(()), // handled above
         DbCommand::Migrate => {
             let known = migrations::known().count();
             migrations::migrate(&mut conn, |step| print_step("applied", step))

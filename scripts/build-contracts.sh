@@ -6,7 +6,9 @@
 #   target/wasm/<crate_name>.wasm.sha256       passa_revenue.wasm (the crate name, '-' → '_')
 #
 # The compiler is the first of:
-#   1. the stellar CLI (`stellar contract build`), when installed;
+#   1. the stellar CLI (`stellar contract build`), when installed and rustup has the
+#      wasm32v1-none target (the CLI compiles with rustup's toolchain, so without the target it
+#      cannot build; a CLI on a machine without it is skipped, with a note);
 #   2. a rustup toolchain with the wasm32v1-none target installed;
 #   3. Debian's Rust with its std sources (RUSTC_BOOTSTRAP=1, -Zbuild-std=core,alloc, wasm-ld
 #      from llvm-22); see TOOLCHAIN.md.
@@ -49,7 +51,7 @@ while (($#)); do
   case "$1" in
     --via) via="$2"; shift 2 ;;
     --via=*) via="${1#--via=}"; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) packages+=("$1"); shift ;;
   esac
 done
@@ -87,9 +89,12 @@ have_rustup_target() {
 }
 
 if [[ -z "$via" ]]; then
-  if command -v stellar >/dev/null 2>&1; then via=stellar
-  elif have_rustup_target; then via=rustup
-  else via=debian
+  if have_rustup_target; then
+    if command -v stellar >/dev/null 2>&1; then via=stellar; else via=rustup; fi
+  else
+    command -v stellar >/dev/null 2>&1 &&
+      log "stellar CLI found, but rustup has no $TARGET target for it to build with: using Debian's Rust"
+    via=debian
   fi
 fi
 

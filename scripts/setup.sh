@@ -239,13 +239,14 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 step "wasm toolchain for the contracts"
-# Preferred, when present: the stellar CLI or a rustup toolchain with the wasm32v1-none target.
-# Otherwise Debian's Rust (which ships the standard library's sources, so `core` and `alloc`
-# can be built for wasm32v1-none) with LLVM's wasm linker and binaryen's wasm-opt.
-if command -v stellar >/dev/null 2>&1; then
-  note "stellar CLI: $(command -v stellar)"
-elif command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none; then
+# Preferred, when present: a rustup toolchain with the wasm32v1-none target (the stellar CLI
+# builds with it too). Otherwise Debian's Rust (which ships the standard library's sources, so
+# `core` and `alloc` can be built for wasm32v1-none) with LLVM's wasm linker and binaryen's
+# wasm-opt. A stellar CLI alone is not enough: it compiles with rustup's toolchain, and rustup
+# cannot always download the target (it cannot here).
+if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none; then
   note "rustup target wasm32v1-none"
+  command -v stellar >/dev/null 2>&1 && note "stellar CLI: $(command -v stellar)"
 else
   missing=()
   [ -x /usr/lib/llvm-22/bin/wasm-ld ] || missing+=(lld-22)
@@ -260,7 +261,7 @@ else
   else
     # Not fatal: the native build and tests do not need it; only the wasm tests do.
     note "WARNING: cannot install the wasm toolchain here (missing: ${missing[*]})."
-    note "Install either the stellar CLI, or a rustup toolchain with wasm32v1-none, or on"
+    note "Install either a rustup toolchain with wasm32v1-none, or on"
     note "Debian/Ubuntu: apt-get install rustc-web cargo-web rust-web-src lld-22 binaryen"
   fi
 fi
@@ -275,6 +276,20 @@ elif apt_install pgbackrest; then
   note "installed $(pgbackrest version)"
 else
   die "pgBackRest is not installed and could not be installed here; on Debian/Ubuntu: apt-get install pgbackrest"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step "PgBouncer (the backend's pool; deploy/pgbouncer)"
+# The topology tests run the shipped configuration in transaction mode and check that
+# `passa sync` refuses to run through it.
+if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then
+  note "$( (command -v pgbouncer || echo /usr/sbin/pgbouncer) | head -n1)"
+elif apt_install pgbouncer; then
+  note "installed pgbouncer"
+  # Debian starts a pgbouncer service on 6432 with its own configuration; ours runs per test.
+  as_root service pgbouncer stop >/dev/null 2>&1 || true
+else
+  die "PgBouncer is not installed and could not be installed here; on Debian/Ubuntu: apt-get install pgbouncer"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 //!   restore drill;
 //! - [`health`]: `passa db health`, the DBA's first look (statements, indexes, bloat,
 //!   connections, maintenance lag, partitions, replication);
+//! - [`topology`]: what a connection reaches (primary, replica, a pooler) and who may use which;
 //! - [`failpoint`]: crash points for the crash-safety tests of the database writers;
 //! - [`error`]: the error type.
 //!
@@ -28,6 +29,7 @@ pub mod health;
 pub mod migrations;
 pub mod registry;
 pub mod seed;
+pub mod topology;
 
 pub use config::DbConfig;
 pub use connect::{close, connect, connect_options, create_database, CreateOutcome};

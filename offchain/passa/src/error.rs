@@ -16,6 +16,10 @@ pub enum Error {
     #[error(transparent)]
     Db(#[from] passa_db::Error),
 
+    /// The connection reaches the wrong kind of server for the command.
+    #[error(transparent)]
+    Topology(#[from] passa_db::topology::TopologyError),
+
     /// A backup command failed.
     #[error(transparent)]
     Backup(#[from] passa_db::backup::BackupError),

@@ -701,7 +701,12 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
         db::close(conn).await;
         let report = report?;
         for t in &report.manifest.tables {
-            out!("archived {:>8} row(s) of {:<17} {}", t.rows, t.table, t.file);
+            out!(
+                "archived {:>8} row(s) of {:<17} {}",
+                t.rows,
+                t.table,
+                t.file
+            );
         }
         out!(
             "reset the mirror of {network}: {} contract(s) removed, {} event(s) back to draft; archive in {} (manifest.json); redeploy with `passa deploy --network {network}`",
@@ -738,6 +743,12 @@ pub(super) async fn run_sync(config: &DbConfig, args: SyncArgs) -> Result<()> {
     }
     let network = args.network.resolve()?;
     let mut conn = db::connect(config).await?;
+    if let Err(e) =
+        passa_db::topology::require_direct_primary(&mut conn, config, "passa sync").await
+    {
+        db::close(conn).await;
+        return Err(e.into());
+    }
     let rpc = Rpc::connect(&network).await?;
     let options = passa_sync::SyncOptions {
         once: args.once,

@@ -77,6 +77,18 @@ pub struct DbArgs {
         global = true
     )]
     pub connect_timeout: u64,
+
+    /// A streaming replica for the commands that only read (verify, sync parked, contracts
+    /// list and show, db status and health): they run against it and spare the primary. It
+    /// must be a replica (pg_is_in_recovery()); without it they read the primary.
+    #[arg(
+        long,
+        env = "PASSA_READ_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub read_database_url: Option<String>,
 }
 
 impl DbArgs {
@@ -86,6 +98,26 @@ impl DbArgs {
             database_url: self.database_url.clone(),
             connect_timeout: Duration::from_secs(self.connect_timeout),
         }
+    }
+
+    /// Where the read-only commands read: the replica of --read-database-url, checked to be
+    /// one, or else the primary.
+    ///
+    /// # Errors
+    /// A replica URL that cannot be reached or reaches no replica.
+    pub async fn read_config(&self) -> Result<DbConfig> {
+        let Some(url) = &self.read_database_url else {
+            return Ok(self.config());
+        };
+        let read = DbConfig {
+            database_url: url.clone(),
+            connect_timeout: Duration::from_secs(self.connect_timeout),
+        };
+        let mut conn = db::connect(&read).await?;
+        let checked = passa_db::topology::require_replica(&mut conn, &read).await;
+        db::close(conn).await;
+        checked?;
+        Ok(read)
     }
 }
 
@@ -337,13 +369,33 @@ impl RevertArgs {
 pub async fn run(cli: Cli) -> Result<()> {
     let config = cli.db.config();
     match cli.command {
-        Command::Db(command) => run_db(&config, command).await,
+        Command::Db(command) => {
+            let config = match command {
+                DbCommand::Status | DbCommand::Health(_) => cli.db.read_config().await?,
+                _ => config,
+            };
+            run_db(&config, command).await
+        }
         Command::Deploy(args) => chain::run_deploy(&config, args).await,
-        Command::Contracts(command) => chain::run_contracts(&config, command).await,
+        Command::Contracts(command) => {
+            let config = match command {
+                ContractsCommand::List { .. } | ContractsCommand::Show { .. } => {
+                    cli.db.read_config().await?
+                }
+                _ => config,
+            };
+            chain::run_contracts(&config, command).await
+        }
         Command::Keys(command) => chain::run_keys(command).await,
         Command::Demo(args) => chain::run_demo(&config, args).await,
-        Command::Sync(args) => chain::run_sync(&config, args).await,
-        Command::Verify(args) => chain::run_verify(&config, args).await,
+        Command::Sync(args) => {
+            let config = match args.command {
+                Some(SyncCommand::Parked { .. }) => cli.db.read_config().await?,
+                _ => config,
+            };
+            chain::run_sync(&config, args).await
+        }
+        Command::Verify(args) => chain::run_verify(&cli.db.read_config().await?, args).await,
         #[cfg(feature = "devnet")]
         Command::Devnet(args) => run_devnet(args).await,
         #[cfg(feature = "devnet")]

@@ -162,7 +162,8 @@ fn digest(path: &Path) -> Result<(u64, String), ArchiveError> {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ArchiveError> {
-    let mut out = std::fs::File::create(path).map_err(io(format!("creating {}", path.display())))?;
+    let mut out =
+        std::fs::File::create(path).map_err(io(format!("creating {}", path.display())))?;
     out.write_all(bytes)
         .and_then(|()| out.sync_all())
         .map_err(io(format!("writing {}", path.display())))
@@ -185,7 +186,10 @@ pub fn check(dir: &Path) -> Result<Manifest, ArchiveError> {
         let (bytes, sha256) = digest(&dir.join(&t.file))
             .map_err(|e| damaged(&t.file, format!("cannot be read ({e})")))?;
         if bytes != t.bytes || sha256 != t.sha256 {
-            return Err(damaged(&t.file, format!("SHA-256 {sha256}, manifest {}", t.sha256)));
+            return Err(damaged(
+                &t.file,
+                format!("SHA-256 {sha256}, manifest {}", t.sha256),
+            ));
         }
     }
     Ok(manifest)

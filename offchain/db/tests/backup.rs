@@ -22,10 +22,8 @@ impl Scratch {
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "passa-test-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("passa-test-{name}-{}-{nanos}", std::process::id()));
         Self(dir)
     }
 }
@@ -62,10 +60,16 @@ async fn the_drill_restores_to_a_time_a_name_an_xid_and_immediate() {
     for (n, restore) in report.restores.iter().enumerate() {
         // Each copy holds the markers up to its point and none after (m4 never comes back).
         assert_eq!(restore.markers.len(), n + 1, "{}", restore.target);
-        assert!(restore.checked.0 > 100 && restore.checked.1 > 50, "amcheck ran");
+        assert!(
+            restore.checked.0 > 100 && restore.checked.1 > 50,
+            "amcheck ran"
+        );
     }
     assert!(report.database_bytes >= 8_000_000);
-    assert!(!scratch.0.join("work").exists(), "the drill cleans up after itself");
+    assert!(
+        !scratch.0.join("work").exists(),
+        "the drill cleans up after itself"
+    );
 }
 
 /// A running cluster of the test's own with one full backup in an encrypted repository.
@@ -113,8 +117,13 @@ async fn backed_up_cluster(name: &str) -> Backed {
         .await
         .expect("initdb");
     cluster.start().await.expect("the cluster starts");
-    stanza.run("stanza-create", &[]).await.expect("stanza-create");
-    backup::run(&stanza, BackupKind::Full).await.expect("a full backup");
+    stanza
+        .run("stanza-create", &[])
+        .await
+        .expect("stanza-create");
+    backup::run(&stanza, BackupKind::Full)
+        .await
+        .expect("a full backup");
     Backed {
         _scratch: scratch,
         root,
@@ -159,11 +168,15 @@ async fn bad_input_gets_one_clear_error_and_touches_nothing() {
     // A time before the oldest backup, and one that cannot be read.
     let fresh = b.root.join("fresh");
     let early = RestoreTarget::Time("2001-01-01 00:00:00+00".to_owned());
-    let e = backup::restore(&b.stanza, &early, &fresh).await.unwrap_err();
+    let e = backup::restore(&b.stanza, &early, &fresh)
+        .await
+        .unwrap_err();
     assert!(matches!(e, BackupError::TargetBeforeOldest { .. }), "{e}");
     assert!(e.to_string().contains("before the oldest backup"), "{e}");
     let vague = RestoreTarget::Time("last tuesday".to_owned());
-    let e = backup::restore(&b.stanza, &vague, &fresh).await.unwrap_err();
+    let e = backup::restore(&b.stanza, &vague, &fresh)
+        .await
+        .unwrap_err();
     assert!(matches!(e, BackupError::BadTarget(_)), "{e}");
     assert!(!fresh.exists(), "a refused restore creates nothing");
 
@@ -178,7 +191,9 @@ async fn bad_input_gets_one_clear_error_and_touches_nothing() {
         .unwrap();
     assert!(!recovering);
     let _ = conn.close().await;
-    backup::verify(&b.stanza).await.expect("archiving and repository intact");
+    backup::verify(&b.stanza)
+        .await
+        .expect("archiving and repository intact");
     b.cluster.stop().await.expect("the cluster stops");
 }
 
@@ -199,7 +214,9 @@ async fn missing_pieces_are_named(b: &Backed, fresh: &Path) {
     let repo = b.root.join("repository");
     let moved = b.root.join("repository-aside");
     std::fs::rename(&repo, &moved).unwrap();
-    let e = backup::list(&b.stanza, SystemTime::now()).await.unwrap_err();
+    let e = backup::list(&b.stanza, SystemTime::now())
+        .await
+        .unwrap_err();
     assert!(matches!(e, BackupError::RepositoryMissing { .. }), "{e}");
     std::fs::rename(&moved, &repo).unwrap();
 

@@ -24,8 +24,8 @@ use stellar_xdr::{self as xdr, Limits, WriteXdr};
 
 use crate::registry::{self, ContractKind, NewContract, PendingTx};
 use passa_stellar::keys::{address_strkey, Signer};
-pub use passa_stellar::rpc::{code_key, instance_key};
 use passa_stellar::rpc::{self, Included, Rpc, RpcError, Signed, TxStatus};
+pub use passa_stellar::rpc::{code_key, instance_key};
 
 /// How the contracts are wired: `(contract, getter, the contract it must return)`.
 pub const WIRING: [(ContractKind, &str, ContractKind); 6] = [

@@ -3,6 +3,9 @@
 //! (With token ids taken from a counter in storage, every one of them named the same new
 //! ticket keys in its footprint and all but the first failed `TRAPPED`; see
 //! `contracts/INTERFACES.md`, "Token ids".)
+// These scenario tests still read as one story per function, over the lint's 120 lines;
+// splitting them into named phases is open work (issue 14), so the lint is allowed here only.
+#![allow(clippy::too_many_lines)]
 #![cfg(feature = "devnet")]
 
 mod support;

@@ -577,6 +577,51 @@ async fn a_source_that_cannot_pay_gets_a_clear_error_and_no_active_row() {
     local.devnet.shutdown().await;
 }
 
+/// Pause and unpause the revenue contract: the stranger is refused, the admin's calls are
+/// mirrored and audited, and pausing twice is refused before anything is sent.
+async fn pause_and_unpause_by_the_admin_only(
+    rpc: &Rpc,
+    conn: &mut sqlx::PgConnection,
+    pool: &PgPool,
+    admin: &Signer,
+    stranger: &Signer,
+) {
+    let revenue = contracts::resolve(&mut *conn, NetworkName::Local, "revenue")
+        .await
+        .expect("row");
+    assert!(
+        contracts::set_paused(rpc, &mut *conn, stranger, &revenue, true)
+            .await
+            .is_err()
+    );
+    contracts::set_paused(rpc, &mut *conn, admin, &revenue, true)
+        .await
+        .expect("paused");
+    let paused = contracts::resolve(&mut *conn, NetworkName::Local, "revenue")
+        .await
+        .expect("row");
+    assert_eq!(paused.status, "paused");
+    let state = contracts::chain_state(rpc, &admin.account_id(), &paused.address)
+        .await
+        .expect("state");
+    assert_eq!(state.paused, Some(true));
+    assert!(matches!(
+        contracts::set_paused(rpc, &mut *conn, admin, &paused, true).await,
+        Err(ContractsError::AlreadyInState { .. })
+    ));
+    contracts::set_paused(rpc, &mut *conn, admin, &paused, false)
+        .await
+        .expect("unpaused");
+    let state = contracts::chain_state(rpc, &admin.account_id(), &paused.address)
+        .await
+        .expect("state");
+    assert_eq!(state.paused, Some(false));
+    assert_eq!(
+        count(pool, "SELECT count(*) FROM audit_logs WHERE action IN ('contract.pause', 'contract.unpause')").await,
+        2
+    );
+}
+
 #[tokio::test]
 async fn upgrade_keeps_address_and_state_and_is_audited_and_only_the_admin_may() {
     let db = TestDb::migrated(&MIGRATOR).await;
@@ -696,41 +741,7 @@ async fn upgrade_keeps_address_and_state_and_is_audited_and_only_the_admin_may()
         Err(ContractsError::SameWasm { .. })
     ));
 
-    // Pause and unpause, by the admin only.
-    let revenue = contracts::resolve(&mut conn, NetworkName::Local, "revenue")
-        .await
-        .expect("row");
-    assert!(
-        contracts::set_paused(&local.rpc, &mut conn, &stranger, &revenue, true)
-            .await
-            .is_err()
-    );
-    contracts::set_paused(&local.rpc, &mut conn, &admin, &revenue, true)
-        .await
-        .expect("paused");
-    let paused = contracts::resolve(&mut conn, NetworkName::Local, "revenue")
-        .await
-        .expect("row");
-    assert_eq!(paused.status, "paused");
-    let state = contracts::chain_state(&local.rpc, &admin.account_id(), &paused.address)
-        .await
-        .expect("state");
-    assert_eq!(state.paused, Some(true));
-    assert!(matches!(
-        contracts::set_paused(&local.rpc, &mut conn, &admin, &paused, true).await,
-        Err(ContractsError::AlreadyInState { .. })
-    ));
-    contracts::set_paused(&local.rpc, &mut conn, &admin, &paused, false)
-        .await
-        .expect("unpaused");
-    let state = contracts::chain_state(&local.rpc, &admin.account_id(), &paused.address)
-        .await
-        .expect("state");
-    assert_eq!(state.paused, Some(false));
-    assert_eq!(
-        count(&pool, "SELECT count(*) FROM audit_logs WHERE action IN ('contract.pause', 'contract.unpause')").await,
-        2
-    );
+    pause_and_unpause_by_the_admin_only(&local.rpc, &mut conn, &pool, &admin, &stranger).await;
     drop(conn);
     local.devnet.shutdown().await;
 }
@@ -756,6 +767,77 @@ async fn passa_plain(db_url: &str, env: &[(&str, &str)], args: &[&str]) -> (bool
     )
 }
 
+/// A bad-input case: (name, extra environment, arguments, expected in the error).
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+
+/// The cases where the key and wasm are fine but the RPC, the database or the network is not.
+fn unreachable_or_wrong_network_cases<'a>(
+    rpc_url: &'a str,
+    key: &'a str,
+    wasm: &'a str,
+) -> Vec<Case<'a>> {
+    vec![
+        (
+            "RPC unreachable",
+            vec![],
+            vec![
+                "deploy",
+                "--rpc-url",
+                "http://127.0.0.1:1/",
+                "--source",
+                key,
+                "--wasm-dir",
+                wasm,
+            ],
+            "cannot reach the Stellar RPC server at http://127.0.0.1:1/",
+        ),
+        (
+            "database unreachable",
+            vec![("DATABASE_URL", "postgres://passa:pw@127.0.0.1:1/passa")],
+            vec![
+                "deploy",
+                "--rpc-url",
+                rpc_url,
+                "--source",
+                key,
+                "--wasm-dir",
+                wasm,
+            ],
+            "cannot connect to PostgreSQL at postgres://passa:****@127.0.0.1:1/passa",
+        ),
+        (
+            "wrong network passphrase",
+            vec![],
+            vec![
+                "deploy",
+                "--rpc-url",
+                rpc_url,
+                "--network-passphrase",
+                "Other ; 2020",
+                "--source",
+                key,
+                "--wasm-dir",
+                wasm,
+            ],
+            "serves the network",
+        ),
+        (
+            "mainnet without an RPC URL",
+            vec![("STELLAR_RPC_URL", "")],
+            vec![
+                "deploy",
+                "--network",
+                "mainnet",
+                "--source",
+                key,
+                "--wasm-dir",
+                wasm,
+            ],
+            "mainnet has no default RPC server",
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn bad_input_gets_one_clear_error_and_writes_nothing() {
     let db = TestDb::migrated(&MIGRATOR).await;
@@ -775,9 +857,7 @@ async fn bad_input_gets_one_clear_error_and_writes_nothing() {
         .expect("secret_key = \"S…\"")
         .to_owned();
 
-    // (case, extra environment, arguments, expected in the error)
-    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
-    let cases: Vec<Case> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "unknown network",
             vec![],
@@ -824,65 +904,8 @@ async fn bad_input_gets_one_clear_error_and_writes_nothing() {
             ],
             "build the contracts with scripts/build-contracts.sh",
         ),
-        (
-            "RPC unreachable",
-            vec![],
-            vec![
-                "deploy",
-                "--rpc-url",
-                "http://127.0.0.1:1/",
-                "--source",
-                key,
-                "--wasm-dir",
-                wasm,
-            ],
-            "cannot reach the Stellar RPC server at http://127.0.0.1:1/",
-        ),
-        (
-            "database unreachable",
-            vec![("DATABASE_URL", "postgres://passa:pw@127.0.0.1:1/passa")],
-            vec![
-                "deploy",
-                "--rpc-url",
-                &rpc_url,
-                "--source",
-                key,
-                "--wasm-dir",
-                wasm,
-            ],
-            "cannot connect to PostgreSQL at postgres://passa:****@127.0.0.1:1/passa",
-        ),
-        (
-            "wrong network passphrase",
-            vec![],
-            vec![
-                "deploy",
-                "--rpc-url",
-                &rpc_url,
-                "--network-passphrase",
-                "Other ; 2020",
-                "--source",
-                key,
-                "--wasm-dir",
-                wasm,
-            ],
-            "serves the network",
-        ),
-        (
-            "mainnet without an RPC URL",
-            vec![("STELLAR_RPC_URL", "")],
-            vec![
-                "deploy",
-                "--network",
-                "mainnet",
-                "--source",
-                key,
-                "--wasm-dir",
-                wasm,
-            ],
-            "mainnet has no default RPC server",
-        ),
     ];
+    cases.extend(unreachable_or_wrong_network_cases(&rpc_url, key, wasm));
     for (name, env, args, expected) in cases {
         let (ok, out, err) = passa_plain(&db_url, &env, &args).await;
         assert!(!ok, "{name}: should fail\n{out}\n{err}");

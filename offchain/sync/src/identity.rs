@@ -52,9 +52,7 @@ pub(crate) async fn stored(
     Ok(row.map(|(cursor, passphrase, ledger, hash)| Identity {
         cursor_ledger: u32::try_from(cursor).unwrap_or(0),
         passphrase,
-        anchor: ledger
-            .and_then(|l| u32::try_from(l).ok())
-            .zip(hash),
+        anchor: ledger.and_then(|l| u32::try_from(l).ok()).zip(hash),
     }))
 }
 

@@ -47,8 +47,14 @@ UPDATE events
 
 /// The deletes, children first; `$1` the network, `$2` its contracts.
 const DELETES: [(&str, &str); 7] = [
-    ("ticket transfers", "DELETE FROM ticket_transfers WHERE network = $1"),
-    ("tickets", "DELETE FROM tickets WHERE smart_contract_id = ANY($2)"),
+    (
+        "ticket transfers",
+        "DELETE FROM ticket_transfers WHERE network = $1",
+    ),
+    (
+        "tickets",
+        "DELETE FROM tickets WHERE smart_contract_id = ANY($2)",
+    ),
     (
         "contributions",
         "DELETE FROM attribution WHERE contributor_address IS NOT NULL
@@ -56,8 +62,14 @@ const DELETES: [(&str, &str); 7] = [
     ),
     ("raw events", "DELETE FROM chain_events WHERE network = $1"),
     ("the cursor", "DELETE FROM sync_cursors WHERE network = $1"),
-    ("transactions", "DELETE FROM transactions WHERE network = $1"),
-    ("contracts", "DELETE FROM smart_contracts WHERE network = $1"),
+    (
+        "transactions",
+        "DELETE FROM transactions WHERE network = $1",
+    ),
+    (
+        "contracts",
+        "DELETE FROM smart_contracts WHERE network = $1",
+    ),
 ];
 
 const AUDIT: &str = "

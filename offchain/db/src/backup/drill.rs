@@ -367,9 +367,14 @@ impl<'a> Drill<'a> {
 /// Lines of a dump that differ between two dumps of the same data: comments, sequence
 /// positions, and the random key of `\restrict` (pg_dump ≥ 15.14).
 fn is_unstable_line(line: &str) -> bool {
-    ["--", "SELECT pg_catalog.setval", "\\restrict ", "\\unrestrict "]
-        .iter()
-        .any(|prefix| line.starts_with(prefix))
+    [
+        "--",
+        "SELECT pg_catalog.setval",
+        "\\restrict ",
+        "\\unrestrict ",
+    ]
+    .iter()
+    .any(|prefix| line.starts_with(prefix))
 }
 
 /// The tables the chain fills (and the drill's own markers): the dump compares the rest, the

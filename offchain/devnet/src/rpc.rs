@@ -255,10 +255,13 @@ async fn call(state: &AppState, request: Value) -> Option<Value> {
     })
 }
 
-/// Parses `params` (an object; absent or null reads as `{}`).
+/// Parses `params` (an object; absent or null reads as `{}`). A member whose value is null, at
+/// any depth (filters, pagination), reads as absent, as the Go stellar-rpc server treats it:
+/// the Python stellar-sdk sends `"authMode": null`.
 fn params<T: for<'de> Deserialize<'de> + Default>(
-    params: Value,
+    mut params: Value,
 ) -> std::result::Result<T, RpcError> {
+    drop_nulls(&mut params);
     match params {
         Value::Null => Ok(T::default()),
         Value::Object(_) => serde_json::from_value(params)
@@ -266,6 +269,56 @@ fn params<T: for<'de> Deserialize<'de> + Default>(
         _ => Err(RpcError::invalid_params(
             "invalid parameters: expected an object",
         )),
+    }
+}
+
+/// Removes every object member whose value is null, recursively (through arrays too).
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod null_params_tests {
+    use super::*;
+
+    /// Every optional member of every method's parameters, sent as null, reads as absent.
+    #[test]
+    fn null_optional_parameters_read_as_absent() {
+        fn ok<T: for<'de> Deserialize<'de> + Default>(v: Value) {
+            let text = v.to_string();
+            assert!(params::<T>(v).is_ok(), "refused: {text}");
+        }
+        ok::<AdvanceParams>(json!({"ledgers": null}));
+        ok::<LedgerEntriesParams>(json!({"keys": [], "xdrFormat": null}));
+        ok::<SimulateParams>(json!({"transaction": "AAAA", "authMode": null,
+            "resourceConfig": null, "xdrFormat": null}));
+        ok::<SendParams>(json!({"transaction": "AAAA", "xdrFormat": null}));
+        ok::<GetTransactionParams>(json!({"hash": "00", "xdrFormat": null}));
+        ok::<TransactionsParams>(json!({"startLedger": null, "pagination": null,
+            "xdrFormat": null}));
+        ok::<TransactionsParams>(json!({"pagination": {"cursor": null, "limit": null}}));
+        ok::<EventsParams>(json!({"startLedger": 1, "endLedger": null, "filters": null,
+            "pagination": null, "xdrFormat": null}));
+        ok::<EventsParams>(json!({"startLedger": 1, "filters": [{"type": null,
+            "contractIds": null, "topics": null}], "pagination": {"cursor": null,
+            "limit": null}}));
+        ok::<LedgersParams>(json!({"startLedger": null, "pagination": null,
+            "xdrFormat": null}));
+        ok::<LedgersParams>(json!({"pagination": {"cursor": null, "limit": null}}));
+    }
+
+    #[test]
+    fn null_params_and_null_members_are_dropped() {
+        let mut v = json!({"a": null, "b": [{"c": null, "d": 1}], "e": {"f": null}});
+        drop_nulls(&mut v);
+        assert_eq!(v, json!({"b": [{"d": 1}], "e": {}}));
     }
 }
 

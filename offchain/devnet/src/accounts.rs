@@ -104,7 +104,9 @@ pub fn sign(
         tx,
         signatures: Default::default(),
     });
-    let hash = crate::tx::hash(&envelope, network_id)?;
+    let hash = envelope
+        .hash(*network_id)
+        .xdr("hashing transaction envelope")?;
     let public = key.verifying_key().to_bytes();
     let signature = DecoratedSignature {
         hint: SignatureHint([public[28], public[29], public[30], public[31]]),

@@ -15,9 +15,9 @@ use soroban_env_host::{
 
 use crate::{
     accounts,
-    apply::{entry_changes, OpOutcome, TxOutcome},
     error::{Result, XdrContext},
     ledger::{Ledger, StoredEntry},
+    outcome::{entry_changes, OpOutcome, TxOutcome},
     tx::CheckedTx,
 };
 

@@ -105,6 +105,7 @@ pub mod events;
 pub mod genesis;
 pub mod ledger;
 pub mod node;
+mod outcome;
 pub mod persist;
 pub mod rpc;
 pub mod server;

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions as _, Connection as _};
 
+use super::error::BackupError;
 use super::os::{run, RunAs};
-use super::BackupError;
 
 /// One cluster: data directory, port, socket directory, and the programs that run it.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use std::process::Stdio;
 
 use tokio::process::Command;
 
-use super::BackupError;
+use super::error::BackupError;
 
 /// Who the cluster's programs run as.
 #[derive(Debug, Clone, PartialEq, Eq)]

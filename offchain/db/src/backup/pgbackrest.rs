@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::process::Command;
 
+use super::error::BackupError;
 use super::os::{run, RunAs};
-use super::BackupError;
 
 /// A stanza: its name, where its configuration is, and who runs pgBackRest for it.
 #[derive(Debug, Clone)]

@@ -17,37 +17,19 @@ use passa_db::backup::{
     self, pg_bin, BackupKind, Cluster, RestoreTarget, RunAs, Stanza, StanzaConfig,
 };
 use passa_db::migrations::MIGRATOR;
-use passa_devnet::{Devnet, DevnetOptions};
 use passa_stellar::keys::Signer;
-use passa_stellar::network::{Network, NetworkName};
-use passa_stellar::rpc::Rpc;
+use passa_stellar::network::NetworkName;
 use passa_sync::verify::{self, VerifyError};
 use passa_sync::{self as sync, SyncError, SyncOptions};
 use passa_testdb::TestDb;
 use sqlx::{PgConnection, PgPool};
-use support::Local;
+use support::{devnet_at, Local};
 
 fn once() -> SyncOptions {
     SyncOptions {
         once: true,
         ..Default::default()
     }
-}
-
-/// A devnet (with its state in `state_dir` when given) and a client for it.
-async fn devnet_at(state_dir: Option<PathBuf>) -> Local {
-    let devnet = Devnet::start(DevnetOptions {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        ledger_close: Duration::from_millis(100),
-        state_dir,
-        ..Default::default()
-    })
-    .await
-    .expect("the devnet starts");
-    let network =
-        Network::resolve(NetworkName::Local, Some(&devnet.rpc_url()), None).expect("a network");
-    let rpc = Rpc::connect(&network).await.expect("the devnet answers");
-    Local { devnet, rpc }
 }
 
 /// Closes `ledgers` empty ledgers at once (a devnet-only method); the new latest ledger.

@@ -27,9 +27,15 @@ pub struct Local {
 
 /// Starts a devnet and connects to it.
 pub async fn devnet() -> Local {
+    devnet_at(None).await
+}
+
+/// Starts a devnet (with its state in `state_dir` when given) and connects to it.
+pub async fn devnet_at(state_dir: Option<std::path::PathBuf>) -> Local {
     let devnet = Devnet::start(DevnetOptions {
         listen: "127.0.0.1:0".parse().expect("an address"),
         ledger_close: Duration::from_millis(100),
+        state_dir,
         ..Default::default()
     })
     .await
